@@ -1,0 +1,135 @@
+#include "consumers/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+namespace gendan {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  const char* ws = " \t\r";
+  size_t b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
+Status Bad(std::string_view where, std::string_view key, const std::string& why) {
+  return Status::InvalidArgument(std::string(where) + ": " + std::string(key) + ": " + why);
+}
+
+// Parses a positive integer with an upper bound; no trailing characters.
+bool ParsePositive(std::string_view v, int64_t max, int64_t* out) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n <= 0 || n > max) return false;
+  *out = n;
+  return true;
+}
+
+using Setter = std::function<Status(Config*, std::string_view value, std::string_view where,
+                                    std::string_view key)>;
+
+// A setter for a string field that must not be empty.
+Setter NonEmpty(std::string& (*field)(Config*)) {
+  return [field](Config* c, std::string_view v, std::string_view where, std::string_view key) {
+    if (v.empty()) return Bad(where, key, "must not be empty");
+    field(c) = std::string(v);
+    return Status::Ok();
+  };
+}
+
+template <typename Duration>
+Setter DurationSetter(Duration EngineOptions::*member, int64_t max) {
+  return
+      [member, max](Config* c, std::string_view v, std::string_view where, std::string_view key) {
+        int64_t n = 0;
+        if (!ParsePositive(v, max, &n)) {
+          return Bad(where, key,
+                     "must be a whole number from 1 to " + std::to_string(max) + ", got '" +
+                         std::string(v) + "'");
+        }
+        c->engine.*member = Duration(n);
+        return Status::Ok();
+      };
+}
+
+const std::map<std::string, Setter, std::less<>>& Setters() {
+  static const std::map<std::string, Setter, std::less<>> setters = {
+      {"bootstrap", NonEmpty([](Config* c) -> std::string& { return c->kafka.bootstrap; })},
+      {"topic_prefix",
+       [](Config* c, std::string_view v, std::string_view, std::string_view) {
+         c->kafka.topic_prefix = std::string(v);  // empty is a valid prefix
+         return Status::Ok();
+       }},
+      {"engine.commit_interval_ms", DurationSetter(&EngineOptions::commit_interval, 60'000)},
+      {"engine.max_clock_skew_s", DurationSetter(&EngineOptions::max_clock_skew, 86'400)},
+      {"engine.state_dir", NonEmpty([](Config* c) -> std::string& { return c->engine.state_dir; })},
+      {"engine.group_id", NonEmpty([](Config* c) -> std::string& { return c->engine.group_id; })},
+  };
+  return setters;
+}
+
+}  // namespace
+
+Status ApplySetting(Config* config, std::string_view key, std::string_view value,
+                    std::string_view where) {
+  if (key.starts_with("kafka.")) {
+    std::string_view property = key.substr(6);
+    if (property.empty()) return Bad(where, key, "names no librdkafka property");
+    config->kafka.properties[std::string(property)] = std::string(value);
+    return Status::Ok();
+  }
+  auto it = Setters().find(key);
+  if (it == Setters().end()) {
+    return Bad(where, key, "unknown key (see docs/config.md for the keys gendan knows)");
+  }
+  return it->second(config, value, where, key);
+}
+
+Status ApplyConfigText(Config* config, std::string_view text, std::string_view file_name) {
+  Config staged = *config;  // applied whole or not at all
+  int line_no = 0;
+  std::istringstream in{std::string(text)};
+  for (std::string raw; std::getline(in, raw);) {
+    ++line_no;
+    std::string_view line = Trim(raw);
+    if (line.empty() || line.front() == '#') continue;
+    std::string where = std::string(file_name) + ":" + std::to_string(line_no);
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      return Status::InvalidArgument(where + ": expected 'key = value', got '" + std::string(line) +
+                                     "'");
+    }
+    std::string_view key = Trim(line.substr(0, eq));
+    if (key.empty()) return Status::InvalidArgument(where + ": missing key before '='");
+    Status s = ApplySetting(&staged, key, Trim(line.substr(eq + 1)), where);
+    if (!s.ok()) return s;
+  }
+  *config = std::move(staged);
+  return Status::Ok();
+}
+
+Result<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read config file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  Config config;
+  Status s = ApplyConfigText(&config, text.str(), path);
+  if (!s.ok()) return s;
+  return config;
+}
+
+void ApplyEnvironment(Config* config) {
+  if (const char* b = std::getenv("GENDAN_BOOTSTRAP"); b != nullptr && *b != '\0') {
+    config->kafka.bootstrap = b;
+  }
+  if (const char* p = std::getenv("GENDAN_TOPIC_PREFIX"); p != nullptr) {
+    config->kafka.topic_prefix = p;
+  }
+}
+
+}  // namespace gendan

@@ -1,0 +1,63 @@
+// Config: every setting of every role, loaded the same way for each subcommand.
+//
+//   Result<Config> c = LoadConfigFile("gendan.conf");  // defaults < file
+//   ApplyEnvironment(&*c);                             // < GENDAN_BOOTSTRAP, GENDAN_TOPIC_PREFIX
+//   Status s = ApplySetting(&*c, "kafka.linger.ms", "5", "--set");  // < flags
+//
+// The file is `key = value` lines; `#` starts a comment. Keys are listed in docs/config.md.
+// `kafka.<property>` lines pass straight to librdkafka for every client gendan creates.
+// A bad line is an error that names the file and line; nothing is half-applied.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "engine/status.h"
+
+namespace gendan {
+
+struct KafkaOptions {
+  // Where the brokers are; the local broker of deploy/local by default.
+  std::string bootstrap = "127.0.0.1:9092";
+  // Prepended to every topic name, so several deployments can share one cluster.
+  std::string topic_prefix = "gendan.";
+  // Extra librdkafka properties (from `kafka.*` keys), applied to every client after gendan's own.
+  std::map<std::string, std::string> properties;
+};
+
+struct EngineOptions {
+  // How long one consume-transform-produce transaction collects records before committing:
+  // longer batches mean fewer transaction markers, shorter ones lower end-to-end latency.
+  std::chrono::milliseconds commit_interval{100};
+  // Future events beyond now + this are refused as FUTURE_EVENT; covers upstream clock drift.
+  std::chrono::seconds max_clock_skew{300};
+  // Where the engine keeps order state (RocksDB).
+  std::string state_dir = "data/engine";
+  // Consumer group and transactional id prefix; one group per deployment.
+  std::string group_id = "gendan-engine";
+};
+
+struct Config {
+  KafkaOptions kafka;
+  EngineOptions engine;
+
+  // The full name of a gendan topic, e.g. Topic("inbound") == "gendan.inbound".
+  std::string Topic(std::string_view name) const { return kafka.topic_prefix + std::string(name); }
+};
+
+// Sets one key. `where` names the origin for the error message ("gendan.conf:7", "--set").
+Status ApplySetting(Config* config, std::string_view key, std::string_view value,
+                    std::string_view where);
+
+// Applies every line of a config file's text over *config. The first bad line is the error.
+Status ApplyConfigText(Config* config, std::string_view text, std::string_view file_name);
+
+// Reads and applies a config file over the defaults.
+Result<Config> LoadConfigFile(const std::string& path);
+
+// GENDAN_BOOTSTRAP and GENDAN_TOPIC_PREFIX, when set, override the file.
+void ApplyEnvironment(Config* config);
+
+}  // namespace gendan

@@ -1,0 +1,178 @@
+#include "consumers/kafka_client.h"
+
+#include <librdkafka/rdkafka.h>
+
+namespace gendan {
+namespace {
+
+Result<std::unique_ptr<RdKafka::Conf>> BuildConf(const Config& config,
+                                                 const KafkaProperties& role_properties) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string err;
+  auto set = [&](const std::string& k, const std::string& v) -> Status {
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
+      return Status::InvalidArgument("kafka property " + k + "=" + v + ": " + err);
+    }
+    return Status::Ok();
+  };
+  Status s = set("bootstrap.servers", config.kafka.bootstrap);
+  if (!s.ok()) return s;
+  for (const auto* props : {&role_properties, &config.kafka.properties}) {
+    for (const auto& [k, v] : *props) {
+      s = set(k, v);
+      if (!s.ok()) return s;
+    }
+  }
+  return conf;
+}
+
+struct AdminDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using AdminHandle = std::unique_ptr<rd_kafka_t, AdminDeleter>;
+
+Result<AdminHandle> MakeAdmin(const Config& config) {
+  // The C admin API needs a plain handle; build one from the same properties.
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  auto set = [&](const std::string& k, const std::string& v) {
+    return rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK;
+  };
+  bool ok = set("bootstrap.servers", config.kafka.bootstrap);
+  for (const auto& [k, v] : config.kafka.properties) ok = ok && set(k, v);
+  if (!ok) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(std::string("kafka property: ") + err);
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (rk == nullptr) return Status::IoError(std::string("creating admin client: ") + err);
+  return AdminHandle(rk);
+}
+
+// Waits for one admin result event and checks each topic's error; `ignore` is tolerated.
+Status AwaitTopicResults(rd_kafka_queue_t* queue, bool create, rd_kafka_resp_err_t ignore) {
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 30'000);
+  if (ev == nullptr) return Status::TryAgain("admin request timed out after 30 s");
+  Status status;
+  if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    status =
+        Status::IoError(std::string("admin request failed: ") + rd_kafka_event_error_string(ev));
+  } else {
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results =
+        create ? rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n)
+               : rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &n);
+    for (size_t i = 0; i < n && status.ok(); ++i) {
+      rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
+      if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != ignore) {
+        status = Status::IoError(std::string("topic ") + rd_kafka_topic_result_name(results[i]) +
+                                 ": " + rd_kafka_err2str(e));
+      }
+    }
+  }
+  rd_kafka_event_destroy(ev);
+  return status;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RdKafka::Producer>> MakeProducer(const Config& config,
+                                                        const KafkaProperties& role_properties,
+                                                        RdKafka::DeliveryReportCb* delivery) {
+  auto conf = BuildConf(config, role_properties);
+  if (!conf.ok()) return conf.status();
+  std::string err;
+  if (delivery != nullptr && (*conf)->set("dr_cb", delivery, err) != RdKafka::Conf::CONF_OK) {
+    return Status::InvalidArgument("delivery callback: " + err);
+  }
+  std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf->get(), err));
+  if (!p) return Status::InvalidArgument("creating Kafka producer: " + err);
+  return p;
+}
+
+Result<std::unique_ptr<RdKafka::KafkaConsumer>> MakeConsumer(const Config& config,
+                                                             const KafkaProperties& role_properties,
+                                                             RdKafka::RebalanceCb* rebalance) {
+  auto conf = BuildConf(config, role_properties);
+  if (!conf.ok()) return conf.status();
+  std::string err;
+  if (rebalance != nullptr &&
+      (*conf)->set("rebalance_cb", rebalance, err) != RdKafka::Conf::CONF_OK) {
+    return Status::InvalidArgument("rebalance callback: " + err);
+  }
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf->get(), err));
+  if (!c) return Status::InvalidArgument("creating Kafka consumer: " + err);
+  return c;
+}
+
+Status CheckBroker(const Config& config, int timeout_ms) {
+  auto p =
+      MakeProducer(config, {{"socket.connection.setup.timeout.ms", std::to_string(timeout_ms)}});
+  if (!p.ok()) return p.status();
+  RdKafka::Metadata* md = nullptr;
+  RdKafka::ErrorCode e = (*p)->metadata(true, nullptr, &md, timeout_ms);
+  std::unique_ptr<RdKafka::Metadata> owned(md);
+  if (e != RdKafka::ERR_NO_ERROR) {
+    return Status::TryAgain("no Kafka broker answered at " + config.kafka.bootstrap + ": " +
+                            RdKafka::err2str(e));
+  }
+  return Status::Ok();
+}
+
+Status CreateTopics(const Config& config, const std::vector<TopicSpec>& topics) {
+  auto admin = MakeAdmin(config);
+  if (!admin.ok()) return admin.status();
+  char err[512];
+  std::vector<rd_kafka_NewTopic_t*> specs;
+  Status status;
+  for (const TopicSpec& t : topics) {
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, 1, err, sizeof err);
+    if (nt == nullptr) {
+      status = Status::InvalidArgument("topic " + t.name + ": " + err);
+      break;
+    }
+    specs.push_back(nt);
+    for (const auto& [k, v] : t.configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+  }
+  if (status.ok()) {
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(admin->get());
+    rd_kafka_CreateTopics(admin->get(), specs.data(), specs.size(), nullptr, queue);
+    status = AwaitTopicResults(queue, true, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS);
+    rd_kafka_queue_destroy(queue);
+  }
+  rd_kafka_NewTopic_destroy_array(specs.data(), specs.size());
+  return status;
+}
+
+Status DeleteTopics(const Config& config, const std::vector<std::string>& names) {
+  auto admin = MakeAdmin(config);
+  if (!admin.ok()) return admin.status();
+  std::vector<rd_kafka_DeleteTopic_t*> specs;
+  for (const auto& n : names) specs.push_back(rd_kafka_DeleteTopic_new(n.c_str()));
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(admin->get());
+  rd_kafka_DeleteTopics(admin->get(), specs.data(), specs.size(), nullptr, queue);
+  Status status = AwaitTopicResults(queue, false, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_DeleteTopic_destroy_array(specs.data(), specs.size());
+  return status;
+}
+
+Result<int> PartitionCount(RdKafka::Handle& handle, const std::string& topic, int timeout_ms) {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&handle, topic, nullptr, err));
+  if (!t) return Status::InvalidArgument("topic " + topic + ": " + err);
+  RdKafka::Metadata* md = nullptr;
+  RdKafka::ErrorCode e = handle.metadata(false, t.get(), &md, timeout_ms);
+  std::unique_ptr<RdKafka::Metadata> owned(md);
+  if (e != RdKafka::ERR_NO_ERROR)
+    return Status::TryAgain("metadata for " + topic + ": " + RdKafka::err2str(e));
+  for (const RdKafka::TopicMetadata* tm : *md->topics()) {
+    if (tm->topic() == topic && tm->err() == RdKafka::ERR_NO_ERROR) {
+      return static_cast<int>(tm->partitions()->size());
+    }
+  }
+  return Status::NotFound("topic " + topic + " does not exist");
+}
+
+}  // namespace gendan

@@ -1,0 +1,50 @@
+// Kafka clients built from a Config, the same way for every role.
+//
+//   Result<std::unique_ptr<RdKafka::Producer>> p = MakeProducer(config, {{"linger.ms", "5"}});
+//   if (!p.ok()) return p.status();
+//
+// Precedence of properties: gendan's defaults for the role < `role_properties` < the config's
+// `kafka.*` keys (the operator has the last word).
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "consumers/config.h"
+#include "engine/status.h"
+
+namespace gendan {
+
+using KafkaProperties = std::map<std::string, std::string>;
+
+// `delivery`, when given, must outlive the producer; it is called from poll()/flush().
+Result<std::unique_ptr<RdKafka::Producer>> MakeProducer(
+    const Config& config, const KafkaProperties& role_properties,
+    RdKafka::DeliveryReportCb* delivery = nullptr);
+
+// `rebalance`, when given, must outlive the consumer; it is called from consume().
+Result<std::unique_ptr<RdKafka::KafkaConsumer>> MakeConsumer(
+    const Config& config, const KafkaProperties& role_properties,
+    RdKafka::RebalanceCb* rebalance = nullptr);
+
+// Asks the cluster for its metadata; ok when a broker answered within timeout_ms.
+Status CheckBroker(const Config& config, int timeout_ms);
+
+struct TopicSpec {
+  std::string name;
+  int partitions = 6;
+  KafkaProperties configs;  // topic-level configs, e.g. cleanup.policy=compact
+};
+
+// Creates topics that do not exist yet (existing ones are left alone) and waits for the result.
+Status CreateTopics(const Config& config, const std::vector<TopicSpec>& topics);
+Status DeleteTopics(const Config& config, const std::vector<std::string>& names);
+
+// The number of partitions of a topic, or NotFound.
+Result<int> PartitionCount(RdKafka::Handle& handle, const std::string& topic, int timeout_ms);
+
+}  // namespace gendan

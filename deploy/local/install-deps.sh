@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian packages gendan builds, tests and runs with, when any is missing.
+# Idempotent and quick when everything is there. Needs root (or sudo) only when installing.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  librdkafka-dev librocksdb-dev libprotobuf-dev protobuf-compiler
+  libgtest-dev libbenchmark-dev
+  libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
+  clang-format clang-tidy
+  openjdk-17-jre-headless maven kcat curl
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# A JDK installed some other way (e.g. Temurin) is fine for the broker.
+if [[ " ${missing[*]} " == *" openjdk-17-jre-headless "* ]] && command -v java >/dev/null; then
+  missing=("${missing[@]/openjdk-17-jre-headless}")
+fi
+if [[ " ${missing[*]} " == *" maven "* ]] && command -v mvn >/dev/null; then
+  missing=("${missing[@]/maven}")
+fi
+read -ra missing <<<"${missing[*]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  say "all packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+command -v apt-get >/dev/null || die "apt-get not found; install these by hand: ${missing[*]}"
+say "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || die "apt-get update failed"
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+  || die "apt-get install failed for: ${missing[*]}"
+say "packages installed"
