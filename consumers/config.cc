@@ -68,6 +68,8 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"engine.max_clock_skew_s", DurationSetter(&EngineOptions::max_clock_skew, 86'400)},
       {"engine.state_dir", NonEmpty([](Config* c) -> std::string& { return c->engine.state_dir; })},
       {"engine.group_id", NonEmpty([](Config* c) -> std::string& { return c->engine.group_id; })},
+      {"engine.instance_id",
+       NonEmpty([](Config* c) -> std::string& { return c->engine.instance_id; })},
   };
   return setters;
 }

@@ -37,6 +37,9 @@ struct EngineOptions {
   std::string state_dir = "data/engine";
   // Consumer group and transactional id prefix; one group per deployment.
   std::string group_id = "gendan-engine";
+  // This instance's name within the group: its transactional id is "<group_id>-<instance_id>",
+  // so a restarted instance fences its own zombie. Unique per running instance.
+  std::string instance_id = "0";
 };
 
 struct Config {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 
 #include "consumers/kafka_client.h"
@@ -42,10 +43,38 @@ void BrokerTest::SetUp() {
   }
   Status s = CreateTopics(config_, specs);
   ASSERT_TRUE(s.ok()) << s.ToString();
+  scratch_ = ::testing::TempDir() + config_.kafka.topic_prefix;
+  std::filesystem::remove_all(scratch_);
+  std::filesystem::create_directories(scratch_);
 }
 
 void BrokerTest::TearDown() {
   if (!topics_.empty()) (void)DeleteTopics(config_, topics_);
+  if (!scratch_.empty()) std::filesystem::remove_all(scratch_);
+}
+
+void BrokerTest::ProduceRaw(const std::string& topic,
+                            const std::vector<std::pair<std::string, std::string>>& records) {
+  auto producer = MakeProducer(config_, {{"enable.idempotence", "true"}, {"linger.ms", "5"}});
+  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
+  for (const auto& [key, value] : records) {
+    for (;;) {
+      RdKafka::ErrorCode e = (*producer)->produce(
+          topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+          const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, nullptr);
+      if (e == RdKafka::ERR_NO_ERROR) break;
+      ASSERT_EQ(e, RdKafka::ERR__QUEUE_FULL) << RdKafka::err2str(e);
+      (*producer)->poll(50);
+    }
+  }
+  ASSERT_EQ((*producer)->flush(30'000), RdKafka::ERR_NO_ERROR);
+}
+
+void BrokerTest::ProduceInbound(const std::vector<gendan::v1::InboundEvent>& events) {
+  std::vector<std::pair<std::string, std::string>> records;
+  records.reserve(events.size());
+  for (const auto& e : events) records.emplace_back(e.order_id(), e.SerializeAsString());
+  ProduceRaw(config_.Topic("inbound"), records);
 }
 
 std::vector<Record> BrokerTest::ReadAll(const std::string& topic, size_t expected, int timeout_ms) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "consumers/config.h"
+#include "gendan/v1/events.pb.h"
 
 namespace gendan::testing {
 
@@ -41,9 +42,19 @@ class BrokerTest : public ::testing::Test {
   // arrived or timeout_ms passed (read_committed, its own consumer group).
   std::vector<Record> ReadAll(const std::string& topic, size_t expected, int timeout_ms = 20'000);
 
+  // Produces (key, value) records to `topic` with an idempotent producer and waits for all.
+  void ProduceRaw(const std::string& topic,
+                  const std::vector<std::pair<std::string, std::string>>& records);
+  // Produces InboundEvents to the inbound topic, keyed by order_id.
+  void ProduceInbound(const std::vector<gendan::v1::InboundEvent>& events);
+
+  // A fresh folder for this test's files, removed in TearDown.
+  const std::string& scratch_dir() const { return scratch_; }
+
  private:
   Config config_;
   std::vector<std::string> topics_;
+  std::string scratch_;
 };
 
 }  // namespace gendan::testing

@@ -1,0 +1,518 @@
+#include "consumers/engine_service.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "consumers/kafka_client.h"
+#include "consumers/order_store.h"
+#include "engine/decide.h"
+#include "engine/describe.h"
+
+namespace gendan {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kKafkaTimeoutMs = 30'000;
+// Records larger than this are refused as INVALID_EVENT without parsing; the rejection keeps
+// this many leading bytes (the whole record stays at its inbound topic/partition/offset).
+constexpr size_t kMaxEventBytes = 256 * 1024;
+constexpr size_t kRejectionRawCap = 64 * 1024;
+// Committed states kept in memory; beyond this the cache is dropped and refilled from RocksDB.
+constexpr size_t kStateCacheLimit = 200'000;
+
+int64_t UnixMillisNow() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Turns a librdkafka transactional error into a Status, consuming the error object.
+Status TxnStatus(RdKafka::Error* error, const char* what) {
+  if (error == nullptr) return Status::Ok();
+  std::unique_ptr<RdKafka::Error> owned(error);
+  std::string msg = std::string(what) + ": " + error->str();
+  if (error->is_fatal()) return Status::Fatal(msg);
+  if (error->txn_requires_abort()) return Status::TryAgain(msg + " (transaction aborted)");
+  if (error->is_retriable()) return Status::TryAgain(msg);
+  return Status::IoError(msg);
+}
+
+}  // namespace
+
+// One run of the engine: owns the clients, the store and the open transaction.
+class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::DeliveryReportCb {
+ public:
+  Loop(const Config& config, EngineMetrics* metrics)
+      : config_(config),
+        metrics_(metrics),
+        inbound_(config.Topic("inbound")),
+        events_(config.Topic("events")),
+        rejections_(config.Topic("rejections")) {}
+
+  Status Start();
+  Status Run(const std::atomic<bool>& stop);
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override;
+  void dr_cb(RdKafka::Message& message) override;
+
+ private:
+  Status Process(const RdKafka::Message& message);
+  Status Commit();
+  Status CommitStore();
+  void ClearTransaction();
+  Status Abort(const Status& cause);
+  Status Rewind();
+  Status CatchUp(int32_t partition);
+  Status FoldEvents(RdKafka::KafkaConsumer& reader, int32_t partition, int64_t high);
+  Status FoldEvent(const RdKafka::Message& m, OrderStore::Batch* batch);
+  Result<OrderState*> StateFor(const std::string& order_id);
+  Status ProduceRejection(const RdKafka::Message& message, const v1::InboundEvent* parsed,
+                          v1::RejectionReason::Value reason, const std::string& text);
+  Status Produce(const std::string& topic, int32_t partition, const std::string& key,
+                 const std::string& value);
+  Status EnsureTransaction();
+  void UpdateLag();
+
+  Config config_;
+  EngineMetrics* metrics_;
+  const std::string inbound_, events_, rejections_;
+  std::unique_ptr<OrderStore> store_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::set<int32_t> assigned_;
+  std::map<int32_t, PartitionPosition> positions_;         // committed, per partition
+  std::unordered_map<std::string, OrderState> committed_;  // cache of committed states
+  Status callback_status_;                                 // first failure inside a callback
+
+  // The open transaction.
+  bool in_txn_ = false;
+  Clock::time_point txn_deadline_;
+  std::unordered_map<std::string, OrderState> pending_;  // states changed in this transaction
+  std::map<int32_t, int64_t> next_inbound_;       // per partition: offset after the last record
+  std::map<int32_t, int64_t> last_event_offset_;  // per events partition, from delivery reports
+  int64_t txn_records_ = 0, produced_ = 0, delivered_ = 0;
+  std::string delivery_error_;
+};
+
+Status EngineService::Loop::Start() {
+  auto store = OrderStore::Open(config_.engine.state_dir);
+  if (!store.ok()) return store.status();
+  store_ = std::move(*store);
+  const std::string txn_id = config_.engine.group_id + "-" + config_.engine.instance_id;
+  auto producer = MakeProducer(config_,
+                               {{"transactional.id", txn_id},
+                                {"linger.ms", "5"},
+                                {"compression.type", "lz4"},
+                                {"message.max.bytes", "4194304"}},
+                               this);
+  if (!producer.ok()) return producer.status();
+  producer_ = std::move(*producer);
+  auto in_parts = PartitionCount(*producer_, inbound_, kKafkaTimeoutMs);
+  if (!in_parts.ok()) return in_parts.status();
+  auto ev_parts = PartitionCount(*producer_, events_, kKafkaTimeoutMs);
+  if (!ev_parts.ok()) return ev_parts.status();
+  if (*in_parts != *ev_parts) {
+    return Status::InvalidArgument(
+        inbound_ + " has " + std::to_string(*in_parts) + " partitions but " + events_ + " has " +
+        std::to_string(*ev_parts) +
+        "; the engine needs the same number (events of inbound partition "
+        "p go to events partition p)");
+  }
+  // Fences any earlier instance with the same transactional id and aborts its open transaction.
+  Status s = TxnStatus(producer_->init_transactions(kKafkaTimeoutMs), "init_transactions");
+  if (!s.ok()) return s;
+  auto consumer = MakeConsumer(config_,
+                               {{"group.id", config_.engine.group_id},
+                                // Static membership: a restarted instance takes its partitions
+                                // back at once instead of waiting out its old session.
+                                {"group.instance.id", txn_id},
+                                {"enable.auto.commit", "false"},
+                                {"auto.offset.reset", "earliest"},
+                                {"isolation.level", "read_committed"}},
+                               this);
+  if (!consumer.ok()) return consumer.status();
+  consumer_ = std::move(*consumer);
+  if (auto e = consumer_->subscribe({inbound_}); e != RdKafka::ERR_NO_ERROR) {
+    return Status::IoError("subscribing to " + inbound_ + ": " + RdKafka::err2str(e));
+  }
+  spdlog::info("engine: {} → {} / {} (transactional id {}, state in {})", inbound_, events_,
+               rejections_, txn_id, config_.engine.state_dir);
+  return Status::Ok();
+}
+
+Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
+  Status status;
+  while (!stop.load() && status.ok() && callback_status_.ok()) {
+    auto wait = std::chrono::milliseconds(100);
+    if (in_txn_) {
+      wait = std::max(
+          std::chrono::milliseconds(0),
+          std::chrono::duration_cast<std::chrono::milliseconds>(txn_deadline_ - Clock::now()));
+    }
+    std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(wait.count())));
+    switch (message->err()) {
+      case RdKafka::ERR_NO_ERROR: status = Process(*message); break;
+      case RdKafka::ERR__TIMED_OUT:
+      case RdKafka::ERR__PARTITION_EOF: break;
+      case RdKafka::ERR__FATAL: status = Status::Fatal("consumer: " + message->errstr()); break;
+      default: spdlog::warn("engine: consume: {}", message->errstr()); break;
+    }
+    if (status.ok() && in_txn_ && Clock::now() >= txn_deadline_) status = Commit();
+    if (status.retryable()) status = Abort(status);
+  }
+  if (status.ok()) status = callback_status_;
+  if (status.ok() && in_txn_) status = Commit();
+  if (status.retryable()) status = Abort(status);
+  consumer_->close();  // leaves the group; the revoke callback finds no open transaction
+  if (status.ok()) status = callback_status_;
+  return status;
+}
+
+Status EngineService::Loop::EnsureTransaction() {
+  if (in_txn_) return Status::Ok();
+  Status s = TxnStatus(producer_->begin_transaction(), "begin_transaction");
+  if (!s.ok()) return s;
+  in_txn_ = true;
+  txn_deadline_ = Clock::now() + config_.engine.commit_interval;
+  txn_records_ = produced_ = delivered_ = 0;
+  delivery_error_.clear();
+  return Status::Ok();
+}
+
+// The state an inbound record is decided against: this transaction's, else the committed one.
+Result<OrderState*> EngineService::Loop::StateFor(const std::string& order_id) {
+  if (auto it = pending_.find(order_id); it != pending_.end()) return &it->second;
+  OrderState& state = pending_[order_id];
+  if (auto it = committed_.find(order_id); it != committed_.end()) {
+    state = it->second;
+    return &state;
+  }
+  auto stored = store_->Get(order_id);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) state = std::move(**stored);
+  return &state;
+}
+
+Status EngineService::Loop::Process(const RdKafka::Message& message) {
+  Status s = EnsureTransaction();
+  if (!s.ok()) return s;
+  const int32_t partition = message.partition();
+  next_inbound_[partition] = message.offset() + 1;
+  ++txn_records_;
+  metrics_->records.fetch_add(1, std::memory_order_relaxed);
+
+  if (message.len() > kMaxEventBytes) {
+    return ProduceRejection(message, nullptr, v1::RejectionReason::INVALID_EVENT,
+                            "record of " + std::to_string(message.len()) + " bytes exceeds the " +
+                                std::to_string(kMaxEventBytes) + "-byte limit");
+  }
+  v1::InboundEvent inbound;
+  if (!inbound.ParseFromArray(message.payload(), static_cast<int>(message.len()))) {
+    return ProduceRejection(message, nullptr, v1::RejectionReason::MALFORMED,
+                            "the record's bytes are not a gendan.v1.InboundEvent");
+  }
+  const std::string* key = message.key();
+  if (key != nullptr && !inbound.order_id().empty() && *key != inbound.order_id()) {
+    // Keys place an order's facts in one partition; a stray key would split its history.
+    return ProduceRejection(message, &inbound, v1::RejectionReason::INVALID_EVENT,
+                            "record key '" + *key + "' differs from order_id '" +
+                                inbound.order_id() + "'; publish with key = order_id");
+  }
+  auto state = StateFor(inbound.order_id());
+  if (!state.ok()) return state.status();
+  DecideOptions options;
+  options.now = std::chrono::system_clock::now();
+  options.max_clock_skew = config_.engine.max_clock_skew;
+  Decision decision = Decide(**state, inbound, options);
+  if (auto* accepted = std::get_if<Accepted>(&decision)) {
+    Evolve(**state, accepted->event);
+    metrics_->accepted.fetch_add(1, std::memory_order_relaxed);
+    return Produce(events_, partition, inbound.order_id(), accepted->event.SerializeAsString());
+  }
+  if (auto* rejected = std::get_if<Rejected>(&decision)) {
+    return ProduceRejection(message, &inbound, rejected->reason, rejected->message);
+  }
+  metrics_->duplicates.fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+Status EngineService::Loop::ProduceRejection(const RdKafka::Message& message,
+                                             const v1::InboundEvent* parsed,
+                                             v1::RejectionReason::Value reason,
+                                             const std::string& text) {
+  v1::Rejection rejection;
+  if (parsed != nullptr) {
+    *rejection.mutable_inbound() = *parsed;
+  } else {
+    rejection.set_raw(static_cast<const char*>(message.payload()),
+                      std::min(message.len(), kRejectionRawCap));
+  }
+  rejection.set_reason(reason);
+  rejection.set_message(text);
+  *rejection.mutable_rejected_at() =
+      google::protobuf::util::TimeUtil::MillisecondsToTimestamp(UnixMillisNow());
+  rejection.set_topic(message.topic_name());
+  rejection.set_partition(message.partition());
+  rejection.set_offset(message.offset());
+  metrics_->rejected[reason].fetch_add(1, std::memory_order_relaxed);
+  std::string key = parsed != nullptr          ? parsed->order_id()
+                    : message.key() != nullptr ? *message.key()
+                                               : std::string();
+  return Produce(rejections_, RdKafka::Topic::PARTITION_UA, key, rejection.SerializeAsString());
+}
+
+Status EngineService::Loop::Produce(const std::string& topic, int32_t partition,
+                                    const std::string& key, const std::string& value) {
+  for (;;) {
+    RdKafka::ErrorCode e = producer_->produce(topic, partition, RdKafka::Producer::RK_MSG_COPY,
+                                              const_cast<char*>(value.data()), value.size(),
+                                              key.data(), key.size(), 0, nullptr);
+    if (e == RdKafka::ERR_NO_ERROR) {
+      ++produced_;
+      return Status::Ok();
+    }
+    if (e != RdKafka::ERR__QUEUE_FULL) {
+      std::string why = "producing to " + topic + ": " + RdKafka::err2str(e);
+      return e == RdKafka::ERR__FATAL ? Status::Fatal(why) : Status::TryAgain(why);
+    }
+    producer_->poll(50);
+  }
+}
+
+void EngineService::Loop::dr_cb(RdKafka::Message& message) {
+  if (message.err() != RdKafka::ERR_NO_ERROR) {
+    if (delivery_error_.empty()) delivery_error_ = message.errstr();
+    return;
+  }
+  ++delivered_;
+  if (message.topic_name() == events_) {
+    int64_t& last = last_event_offset_[message.partition()];
+    last = std::max(last, message.offset());
+  }
+}
+
+Status EngineService::Loop::Commit() {
+  if (!in_txn_) return Status::Ok();
+  std::vector<RdKafka::TopicPartition*> offsets;
+  for (const auto& [partition, next] : next_inbound_) {
+    offsets.push_back(RdKafka::TopicPartition::create(inbound_, partition, next));
+  }
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> group(consumer_->groupMetadata());
+  Status s =
+      TxnStatus(producer_->send_offsets_to_transaction(offsets, group.get(), kKafkaTimeoutMs),
+                "send_offsets_to_transaction");
+  RdKafka::TopicPartition::destroy(offsets);
+  if (s.ok()) s = TxnStatus(producer_->commit_transaction(kKafkaTimeoutMs), "commit_transaction");
+  if (!s.ok()) return s;
+  producer_->poll(0);
+  if (!delivery_error_.empty() || delivered_ != produced_) {
+    return Status::Fatal("transaction committed but " + std::to_string(produced_ - delivered_) +
+                         " records were not acknowledged: " + delivery_error_);
+  }
+  return CommitStore();
+}
+
+// Kafka has the batch; now the store follows, states and positions in one WriteBatch.
+Status EngineService::Loop::CommitStore() {
+  OrderStore::Batch batch;
+  for (const auto& [partition, next] : next_inbound_) {
+    PartitionPosition& pos = positions_[partition];
+    pos.inbound_next = next;
+    if (auto it = last_event_offset_.find(partition); it != last_event_offset_.end()) {
+      pos.events_next = it->second + 1;
+    }
+    batch.positions[partition] = pos;
+  }
+  batch.states = std::move(pending_);
+  Status s = store_->Commit(batch);
+  if (!s.ok()) {
+    return Status::Fatal(
+        "Kafka batch committed but the order store write failed (the store "
+        "catches up from " +
+        events_ + " on restart): " + s.message());
+  }
+  if (committed_.size() + batch.states.size() > kStateCacheLimit) committed_.clear();
+  for (auto& [id, state] : batch.states) committed_[id] = std::move(state);
+  metrics_->transactions_committed.fetch_add(1, std::memory_order_relaxed);
+  metrics_->batch_records_sum.fetch_add(txn_records_, std::memory_order_relaxed);
+  metrics_->last_batch_records.store(txn_records_, std::memory_order_relaxed);
+  metrics_->last_commit_unix_ms.store(UnixMillisNow(), std::memory_order_relaxed);
+  ClearTransaction();
+  UpdateLag();
+  return Status::Ok();
+}
+
+void EngineService::Loop::ClearTransaction() {
+  pending_.clear();
+  next_inbound_.clear();
+  last_event_offset_.clear();
+  in_txn_ = false;
+}
+
+Status EngineService::Loop::Abort(const Status& cause) {
+  spdlog::warn("engine: aborting transaction of {} records: {}", txn_records_, cause.message());
+  Status s = TxnStatus(producer_->abort_transaction(kKafkaTimeoutMs), "abort_transaction");
+  metrics_->transactions_aborted.fetch_add(1, std::memory_order_relaxed);
+  ClearTransaction();
+  if (!s.ok()) return Status::Fatal(s.message());
+  return Rewind();
+}
+
+// Puts every assigned partition back at its committed offset, so the aborted records are
+// decided again from the committed states.
+Status EngineService::Loop::Rewind() {
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (int32_t p : assigned_) parts.push_back(RdKafka::TopicPartition::create(inbound_, p));
+  Status s;
+  RdKafka::ErrorCode e = consumer_->committed(parts, kKafkaTimeoutMs);
+  if (e != RdKafka::ERR_NO_ERROR)
+    s = Status::Fatal("reading committed offsets: " + RdKafka::err2str(e));
+  for (RdKafka::TopicPartition* tp : parts) {
+    if (!s.ok()) break;
+    if (tp->offset() < 0) tp->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
+    if (auto se = consumer_->seek(*tp, kKafkaTimeoutMs); se != RdKafka::ERR_NO_ERROR) {
+      s = Status::Fatal("rewinding partition " + std::to_string(tp->partition()) + ": " +
+                        RdKafka::err2str(se));
+    }
+  }
+  RdKafka::TopicPartition::destroy(parts);
+  return s;
+}
+
+void EngineService::Loop::UpdateLag() {
+  int64_t lag = 0;
+  for (int32_t p : assigned_) {
+    int64_t low = 0, high = 0;
+    if (consumer_->get_watermark_offsets(inbound_, p, &low, &high) != RdKafka::ERR_NO_ERROR) {
+      continue;
+    }
+    auto it = positions_.find(p);
+    int64_t next = it == positions_.end() ? low : it->second.inbound_next;
+    lag += std::max<int64_t>(0, high - next);
+  }
+  metrics_->consumer_lag.store(lag, std::memory_order_relaxed);
+}
+
+void EngineService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                                       std::vector<RdKafka::TopicPartition*>& partitions) {
+  if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+    for (RdKafka::TopicPartition* tp : partitions) {
+      Status s = CatchUp(tp->partition());
+      if (!s.ok() && callback_status_.ok()) callback_status_ = s;
+      assigned_.insert(tp->partition());
+    }
+    consumer->assign(partitions);
+    spdlog::info("engine: assigned {} partitions of {}", partitions.size(), inbound_);
+    return;
+  }
+  // Revoked or lost: finish the open transaction while the partitions are still ours.
+  Status s = Commit();
+  if (s.retryable()) s = Abort(s);
+  if (!s.ok() && callback_status_.ok()) callback_status_ = s;
+  consumer->unassign();
+  assigned_.clear();
+  committed_.clear();  // another instance may change these orders now
+  spdlog::info("engine: partitions of {} revoked", inbound_);
+}
+
+// Brings the store's states for `partition` up to the end of its gendan.events partition: after
+// a crash between the Kafka commit and the store write, or with a fresh or lost state dir.
+Status EngineService::Loop::CatchUp(int32_t partition) {
+  auto pos = store_->Position(partition);
+  if (!pos.ok()) return pos.status();
+  positions_[partition] = *pos;
+  int64_t low = 0, high = 0;
+  if (auto e = producer_->query_watermark_offsets(events_, partition, &low, &high, kKafkaTimeoutMs);
+      e != RdKafka::ERR_NO_ERROR) {
+    return Status::Fatal("reading the end of " + events_ + " partition " +
+                         std::to_string(partition) + ": " + RdKafka::err2str(e));
+  }
+  if (pos->events_next >= high) return Status::Ok();
+  spdlog::info("engine: store behind on partition {}: folding in {} offsets of {}", partition,
+               high - pos->events_next, events_);
+  auto reader = MakeConsumer(config_, {{"group.id", config_.engine.group_id + "-catchup"},
+                                       {"enable.auto.commit", "false"},
+                                       {"enable.partition.eof", "true"},
+                                       {"isolation.level", "read_committed"}});
+  if (!reader.ok()) return reader.status();
+  std::unique_ptr<RdKafka::TopicPartition> tp(
+      RdKafka::TopicPartition::create(events_, partition, std::max(pos->events_next, low)));
+  (*reader)->assign({tp.get()});
+  Status s = FoldEvents(**reader, partition, high);
+  (*reader)->close();
+  return s;
+}
+
+// Reads `reader` to the end offset `high`, folding every event into the store in batches.
+Status EngineService::Loop::FoldEvents(RdKafka::KafkaConsumer& reader, int32_t partition,
+                                       int64_t high) {
+  OrderStore::Batch batch;
+  PartitionPosition& pos = positions_[partition];
+  auto deadline = Clock::now() + std::chrono::minutes(10);
+  for (bool done = false; !done;) {
+    if (Clock::now() > deadline) return Status::Fatal("catching up from " + events_ + " timed out");
+    std::unique_ptr<RdKafka::Message> m(reader.consume(1000));
+    if (m->err() == RdKafka::ERR_NO_ERROR) {
+      Status s = FoldEvent(*m, &batch);
+      if (!s.ok()) return s;
+      pos.events_next = m->offset() + 1;
+      metrics_->catchup_events.fetch_add(1, std::memory_order_relaxed);
+    } else if (m->err() == RdKafka::ERR__PARTITION_EOF) {
+      done = true;  // read_committed EOF is the stable end; our fenced predecessor left none open
+      pos.events_next = std::max(pos.events_next, high);
+    } else if (m->err() != RdKafka::ERR__TIMED_OUT) {
+      return Status::Fatal("reading " + events_ + ": " + m->errstr());
+    }
+    if (done || batch.states.size() >= 10'000) {
+      batch.positions[partition] = pos;
+      Status s = store_->Commit(batch);
+      if (!s.ok()) return s;
+      batch.states.clear();
+    }
+  }
+  return Status::Ok();
+}
+
+// Applies one recorded event to its order's state unless the state already has it.
+Status EngineService::Loop::FoldEvent(const RdKafka::Message& m, OrderStore::Batch* batch) {
+  v1::OrderEvent event;
+  if (!event.ParseFromArray(m.payload(), static_cast<int>(m.len()))) {
+    return Status::Fatal(events_ + " offset " + std::to_string(m.offset()) +
+                         " is not an OrderEvent");
+  }
+  auto it = batch->states.find(event.order_id());
+  if (it == batch->states.end()) {
+    auto stored = store_->Get(event.order_id());
+    if (!stored.ok()) return stored.status();
+    it = batch->states.emplace(event.order_id(), stored->value_or(OrderState{})).first;
+  }
+  OrderState& state = it->second;
+  if (event.version() <= state.version.value()) return Status::Ok();  // already folded in
+  if (event.version() != state.version.value() + 1) {
+    return Status::Fatal("order " + event.order_id() + " jumps from v" +
+                         std::to_string(state.version.value()) + " to v" +
+                         std::to_string(event.version()) + " in " + events_);
+  }
+  Evolve(state, event);
+  return Status::Ok();
+}
+
+EngineService::EngineService(Config config, EngineMetrics* metrics)
+    : config_(std::move(config)), metrics_(metrics) {}
+
+EngineService::~EngineService() = default;
+
+Status EngineService::Run(const std::atomic<bool>& stop) {
+  Loop loop(config_, metrics_);
+  Status s = loop.Start();
+  if (!s.ok()) return s;
+  return loop.Run(stop);
+}
+
+}  // namespace gendan

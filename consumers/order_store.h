@@ -1,0 +1,60 @@
+// OrderStore: the engine's durable order states and, per inbound partition, how far they reach.
+//
+//   auto store = OrderStore::Open("data/engine");           // Result<std::unique_ptr<...>>
+//   Result<std::optional<OrderState>> s = (*store)->Get("ORD-1");
+//   OrderStore::Batch batch;
+//   batch.states["ORD-1"] = state;  batch.positions[3] = {1200, 877};
+//   Status w = (*store)->Commit(batch);                     // one atomic RocksDB WriteBatch
+//
+// A partition position says: the states reflect every event of gendan.events partition p below
+// `events_next`, and every inbound record of partition p below `inbound_next` was decided.
+// States and positions change together in one WriteBatch, so the store is never half-applied.
+// Thread-compatible: one writer; Get may run beside Commit.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "engine/order_state.h"
+#include "engine/status.h"
+
+namespace gendan {
+
+struct PartitionPosition {
+  int64_t inbound_next = 0;  // next gendan.inbound offset to decide
+  int64_t events_next = 0;   // next gendan.events offset not yet folded into the states
+  bool operator==(const PartitionPosition&) const = default;
+};
+
+class OrderStore {
+ public:
+  struct Batch {
+    std::unordered_map<std::string, OrderState> states;
+    std::map<int32_t, PartitionPosition> positions;
+  };
+
+  // Opens (creating if missing) the store in `dir`. IoError when RocksDB cannot open it.
+  static Result<std::unique_ptr<OrderStore>> Open(const std::string& dir);
+
+  // The order's state, or nullopt when the store has never seen the order.
+  // Fatal when the stored bytes are corrupt.
+  Result<std::optional<OrderState>> Get(const std::string& order_id) const;
+
+  // The position of an inbound/events partition; zeros when the store has none.
+  Result<PartitionPosition> Position(int32_t partition) const;
+
+  // Writes every state and position of the batch atomically (synced to disk).
+  Status Commit(const Batch& batch);
+
+ private:
+  explicit OrderStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace gendan

@@ -1,0 +1,303 @@
+#include "consumers/engine_service.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "engine/describe.h"
+#include "tests/consumers/broker_fixture.h"
+#include "tests/engine/history_generator.h"
+#include "tests/engine/test_events.h"
+
+namespace gendan {
+namespace {
+
+using gendan::test::Event;
+using gendan::test::Events;
+using gendan::test::HistoryGenerator;
+using gendan::testing::BrokerTest;
+using gendan::testing::Record;
+
+// Runs an EngineService on a thread until destroyed.
+class RunningEngine {
+ public:
+  explicit RunningEngine(const Config& config)
+      : engine_(config, &metrics_), thread_([this] { status_ = engine_.Run(stop_); }) {}
+  ~RunningEngine() { (void)Stop(); }
+  Status Stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+    return status_;
+  }
+  const EngineMetrics& metrics() const { return metrics_; }
+
+ private:
+  EngineMetrics metrics_;
+  EngineService engine_;
+  std::atomic<bool> stop_{false};
+  Status status_;
+  std::thread thread_;
+};
+
+std::vector<v1::OrderEvent> ParseEvents(const std::vector<Record>& records) {
+  std::vector<v1::OrderEvent> out;
+  for (const Record& r : records) {
+    v1::OrderEvent e;
+    EXPECT_TRUE(e.ParseFromString(r.value));
+    EXPECT_EQ(r.key, e.order_id());
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+class EngineServiceIT : public BrokerTest {
+ protected:
+  void SetUp() override {
+    BrokerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    mutable_config().engine.state_dir = scratch_dir() + "state";
+    mutable_config().engine.commit_interval = std::chrono::milliseconds(100);
+  }
+};
+
+// A scripted order through its whole life is recorded as exactly its events, versions 1..N.
+TEST_F(EngineServiceIT, WholeLifeIsRecordedInOrderWithContiguousVersions) {
+  std::vector<v1::InboundEvent> life = Events({
+      R"(order_placed { customer_id: "C1" merchandiser_id: "M1" supplier_id: "F1"
+         requested_date: "2024-03-01" incoterm: "FOB"
+         lines { line_id: "L1" sku: "A" quantity: 10 } lines { line_id: "L2" sku: "B" quantity: 5 } })",
+      R"(order_confirmed { promised_date: "2024-03-05" })",
+      R"(milestone_planned { milestone: PRODUCTION_START planned_date: "2024-01-20" })",
+      R"(document_issued { document_id: "D1" document_type: CONTRACT })",
+      R"(order_held { reason: "credit check" })",
+      R"(order_released {})",
+      R"(order_amended { reason: CUSTOMER_REQUEST new_promised_date: "2024-03-09"
+         line_changes { line_id: "L2" quantity: 6 } })",
+      R"(materials_in_house {})",
+      R"(production_started {})",
+      R"(issue_raised { issue_id: "I1" category: MATERIAL_SHORTAGE severity: MAJOR
+         owner_department: PROCUREMENT description: "short" })",
+      R"(handoff_requested { handoff_id: "H1" from_department: MERCHANDISING
+         to_department: QUALITY subject: "check" due_at { seconds: 1706000000 } })",
+      R"(handoff_acknowledged { handoff_id: "H1" })",
+      R"(handoff_completed { handoff_id: "H1" })",
+      R"(issue_resolved { issue_id: "I1" resolution: "found stock" first_contact: true })",
+      R"(production_completed { produced_quantity: 16 })",
+      R"(inspection_recorded { inspection_id: "Q1" stage: FINAL result: PASSED
+         inspected_quantity: 16 defective_quantity: 0 })",
+      R"(shipment_dispatched { shipment_id: "S1" carrier: "X" lines { line_id: "L1" quantity: 10 } })",
+      R"(shipment_dispatched { shipment_id: "S2" carrier: "X" lines { line_id: "L2" quantity: 6 } })",
+      R"(shipment_delivered { shipment_id: "S1" })",
+      R"(shipment_delivered { shipment_id: "S2" })",
+      R"(order_closed {})",
+      R"(issue_raised { issue_id: "C1" category: CUSTOMER_COMPLAINT severity: MINOR
+         complaint_reason: DAMAGE owner_department: AFTER_SALES description: "dented" })",
+      R"(issue_resolved { issue_id: "C1" resolution: "credit note" })",
+      R"(feedback_received { rating: 4 comment: "ok" })",
+  });
+  ProduceInbound(life);
+  RunningEngine engine(config());
+  std::vector<v1::OrderEvent> got = ParseEvents(ReadAll(config().Topic("events"), life.size()));
+  ASSERT_TRUE(engine.Stop().ok());
+  ASSERT_EQ(got.size(), life.size()) << Describe(std::span<const v1::OrderEvent>(got));
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].version(), static_cast<int64_t>(i + 1)) << Describe(got[i]);
+    EXPECT_EQ(got[i].event_id(), life[i].event_id());
+    EXPECT_EQ(got[i].payload_case(), static_cast<int>(life[i].payload_case()));
+    EXPECT_TRUE(got[i].has_recorded_at());
+  }
+  EXPECT_TRUE(ReadAll(config().Topic("rejections"), 0, 1000).empty());
+}
+
+// Each reason code sent through Kafka lands in gendan.rejections with that code.
+TEST_F(EngineServiceIT, EveryReasonCodeLandsInRejections) {
+  auto placed = [](const char* order) {
+    v1::InboundEvent e = Event(
+        R"(order_placed { customer_id: "C" merchandiser_id: "M" supplier_id: "F"
+           requested_date: "2024-03-01" lines { line_id: "L1" sku: "A" quantity: 10 } })");
+    e.set_order_id(order);
+    return e;
+  };
+  auto on = [](const char* order, std::string_view text) {
+    v1::InboundEvent e = Event(text);
+    e.set_order_id(order);
+    return e;
+  };
+  std::vector<v1::InboundEvent> setup = {
+      placed("A"),
+      placed("B"),
+      on("B", R"(order_cancelled { reason: "x" cancelled_by: CUSTOMER })"),
+      placed("C"),
+      on("C", R"(order_held { reason: "x" })"),
+      placed("D"),
+      on("D", R"(order_confirmed { promised_date: "2024-03-05" })"),
+      on("D", "production_started {}"),
+      on("D", "production_completed { produced_quantity: 10 }"),
+      on("D", R"(inspection_recorded { inspection_id: "Q" stage: FINAL result: PASSED
+                  inspected_quantity: 10 })"),
+      on("D",
+         R"(issue_raised { issue_id: "I1" category: QUALITY severity: MINOR owner_department: QUALITY })"),
+      on("D", R"(issue_resolved { issue_id: "I1" resolution: "ok" })")};
+  std::map<std::string, v1::RejectionReason::Value> expected;
+  std::vector<v1::InboundEvent> bad;
+  auto expect = [&](v1::InboundEvent e, v1::RejectionReason::Value reason) {
+    e.set_event_id("bad-" + v1::RejectionReason::Value_Name(reason));
+    expected[e.event_id()] = reason;
+    bad.push_back(std::move(e));
+  };
+  v1::InboundEvent invalid = on("A", R"(feedback_received { rating: 9 })");
+  expect(invalid, v1::RejectionReason::INVALID_EVENT);
+  v1::InboundEvent future = on("A", R"(customer_contacted { channel: EMAIL purpose: OTHER })");
+  future.mutable_occurred_at()->set_seconds(std::time(nullptr) + 86400);
+  expect(future, v1::RejectionReason::FUTURE_EVENT);
+  expect(on("NOPE", R"(order_confirmed { promised_date: "2024-03-05" })"),
+         v1::RejectionReason::UNKNOWN_ORDER);
+  expect(placed("A"), v1::RejectionReason::DUPLICATE_ORDER);
+  v1::InboundEvent conflict = on("A", R"(order_confirmed { promised_date: "2024-03-05" })");
+  conflict.set_expected_version(7);
+  expect(conflict, v1::RejectionReason::VERSION_CONFLICT);
+  expect(on("B", R"(customer_contacted { channel: EMAIL purpose: OTHER })"),
+         v1::RejectionReason::ORDER_TERMINAL);
+  expect(on("A", "production_started {}"), v1::RejectionReason::INVALID_TRANSITION);
+  expect(on("C", R"(order_confirmed { promised_date: "2024-03-05" })"),
+         v1::RejectionReason::ORDER_ON_HOLD);
+  expect(
+      on("D", R"(shipment_dispatched { shipment_id: "S" lines { line_id: "L1" quantity: 11 } })"),
+      v1::RejectionReason::QUANTITY_EXCEEDED);
+  expect(on("D", R"(shipment_delivered { shipment_id: "NOPE" })"),
+         v1::RejectionReason::UNKNOWN_REFERENCE);
+  expect(on("D", R"(inspection_recorded { inspection_id: "Q" stage: INLINE result: PASSED
+                    inspected_quantity: 1 })"),
+         v1::RejectionReason::DUPLICATE_REFERENCE);
+  expect(on("D", R"(issue_resolved { issue_id: "I1" resolution: "again" })"),
+         v1::RejectionReason::REFERENCE_STATE);
+
+  ProduceInbound(setup);
+  ProduceInbound(bad);
+  ProduceRaw(config().Topic("inbound"), {{"A", std::string("\xff\xff\xff not protobuf", 17)}});
+  RunningEngine engine(config());
+  std::vector<Record> rejections = ReadAll(config().Topic("rejections"), bad.size() + 1);
+  ASSERT_TRUE(engine.Stop().ok());
+  ASSERT_EQ(rejections.size(), bad.size() + 1);
+  std::set<int> seen;
+  for (const Record& r : rejections) {
+    v1::Rejection rejection;
+    ASSERT_TRUE(rejection.ParseFromString(r.value));
+    seen.insert(rejection.reason());
+    EXPECT_FALSE(rejection.message().empty());
+    EXPECT_EQ(rejection.topic(), config().Topic("inbound"));
+    if (rejection.has_inbound()) {
+      EXPECT_EQ(rejection.reason(), expected.at(rejection.inbound().event_id()))
+          << rejection.message();
+    } else {
+      EXPECT_EQ(rejection.reason(), v1::RejectionReason::MALFORMED);
+      EXPECT_EQ(rejection.raw().substr(0, 2), "\xff\xff");
+    }
+  }
+  EXPECT_EQ(seen.size(), 13u) << "every reason code but UNSPECIFIED";
+  EXPECT_EQ(ReadAll(config().Topic("events"), setup.size()).size(), setup.size());
+}
+
+// The same inbound records delivered twice are recorded once; the repeats count as duplicates.
+TEST_F(EngineServiceIT, RedeliveredEventsAreRecordedOnce) {
+  HistoryGenerator gen(7);
+  std::vector<v1::InboundEvent> events;
+  for (int i = 0; i < 20; ++i) {
+    auto h = gen.Next("ORD-" + std::to_string(i));
+    events.insert(events.end(), h.begin(), h.end());
+  }
+  ProduceInbound(events);
+  ProduceInbound(events);
+  RunningEngine engine(config());
+  std::vector<Record> recorded = ReadAll(config().Topic("events"), events.size());
+  // The duplicates are decided after the first copies; wait until they are all counted.
+  for (int i = 0; i < 100 && engine.metrics().duplicates.load() < int64_t(events.size()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(engine.Stop().ok());
+  EXPECT_EQ(recorded.size(), events.size());
+  EXPECT_EQ(engine.metrics().duplicates.load(), static_cast<int64_t>(events.size()));
+  EXPECT_TRUE(ReadAll(config().Topic("rejections"), 0, 1000).empty());
+}
+
+// Checks the recorded log: every generated event exactly once, versions 1..N per order.
+void ExpectExactlyOnce(const std::vector<v1::InboundEvent>& sent,
+                       const std::vector<v1::OrderEvent>& recorded) {
+  std::map<std::string, int> count;
+  std::map<std::string, int64_t> last_version;
+  for (const v1::OrderEvent& e : recorded) {
+    ++count[e.event_id()];
+    int64_t& v = last_version[e.order_id()];
+    EXPECT_EQ(e.version(), v + 1) << "order " << e.order_id() << " jumps at " << Describe(e);
+    v = e.version();
+  }
+  int missing = 0, doubled = 0;
+  for (const v1::InboundEvent& e : sent) {
+    int n = count[e.event_id()];
+    missing += n == 0;
+    doubled += n > 1;
+  }
+  EXPECT_EQ(missing, 0);
+  EXPECT_EQ(doubled, 0);
+  EXPECT_EQ(recorded.size(), sent.size());
+}
+
+pid_t SpawnEngine(const Config& config) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::string bin = std::string(GENDAN_BINARY_DIR) + "/gendan";
+    execl(bin.c_str(), bin.c_str(), "engine", "--log-level", "warn", "--bootstrap",
+          config.kafka.bootstrap.c_str(), "--topic-prefix", config.kafka.topic_prefix.c_str(),
+          "--state-dir", config.engine.state_dir.c_str(), "-X", "engine.commit_interval_ms=400",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+// SIGKILL in the middle of batches, restarts (once with the state dir lost), and the log still
+// holds every accepted event exactly once with no gap.
+TEST_F(EngineServiceIT, SigkillMidBatchLosesAndDoublesNothing) {
+  HistoryGenerator gen(11);
+  std::vector<v1::InboundEvent> events;
+  for (int i = 0; i < 1500; ++i) {
+    auto h = gen.Next("K-" + std::to_string(i));
+    events.insert(events.end(), h.begin(), h.end());
+  }
+  // Publish in slices while the engine is killed and restarted, so kills land mid-batch.
+  const size_t slices = 6;
+  const size_t per = (events.size() + slices - 1) / slices;
+  int kills = 0;
+  for (size_t s = 0; s < slices; ++s) {
+    std::vector<v1::InboundEvent> slice(events.begin() + std::min(events.size(), s * per),
+                                        events.begin() + std::min(events.size(), (s + 1) * per));
+    pid_t pid = SpawnEngine(config());
+    ProduceInbound(slice);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200 + 150 * s));
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    waitpid(pid, nullptr, 0);
+    ++kills;
+    if (s == 2) std::filesystem::remove_all(config().engine.state_dir);  // lost disk
+  }
+  pid_t pid = SpawnEngine(config());
+  std::vector<v1::OrderEvent> recorded =
+      ParseEvents(ReadAll(config().Topic("events"), events.size(), 120'000));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "clean stop after SIGTERM";
+  std::cout << "[ NOTE ] " << events.size() << " events, " << kills << " SIGKILLs\n";
+  ExpectExactlyOnce(events, recorded);
+  EXPECT_TRUE(ReadAll(config().Topic("rejections"), 0, 1000).empty())
+      << "a lost state would reject valid events";
+}
+
+}  // namespace
+}  // namespace gendan
