@@ -63,6 +63,8 @@ class EngineServiceIT : public BrokerTest {
     BrokerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     mutable_config().engine.state_dir = scratch_dir() + "state";
+    // Tests run in parallel: each needs its own group and transactional id.
+    mutable_config().engine.group_id = config().kafka.topic_prefix + "engine";
     mutable_config().engine.commit_interval = std::chrono::milliseconds(100);
   }
 };
@@ -256,7 +258,7 @@ pid_t SpawnEngine(const Config& config) {
     execl(bin.c_str(), bin.c_str(), "engine", "--log-level", "warn", "--bootstrap",
           config.kafka.bootstrap.c_str(), "--topic-prefix", config.kafka.topic_prefix.c_str(),
           "--state-dir", config.engine.state_dir.c_str(), "-X", "engine.commit_interval_ms=400",
-          static_cast<char*>(nullptr));
+          "-X", ("engine.group_id=" + config.engine.group_id).c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   return pid;
