@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "consumers/cli_common.h"
 #include "consumers/config.h"
 #include "consumers/engine_service.h"
 #include "consumers/kafka_client.h"
@@ -16,58 +17,9 @@
 namespace gendan {
 namespace {
 
-// Flags every subcommand takes; they override the config file, which overrides the defaults.
-struct CommonFlags {
-  std::string config_file;
-  std::string bootstrap;
-  std::string topic_prefix;
-  bool topic_prefix_set = false;
-  std::vector<std::string> settings;  // key=value, as in the config file
-  std::string log_level = "info";
-};
-
-void AddCommonFlags(CLI::App* app, CommonFlags* flags) {
-  app->add_option("-c,--config", flags->config_file,
-                  "Config file (key = value lines; see docs/config.md)")
-      ->envname("GENDAN_CONFIG");
-  app->add_option("-b,--bootstrap", flags->bootstrap,
-                  "Kafka bootstrap servers (default 127.0.0.1:9092, env GENDAN_BOOTSTRAP)");
-  app->add_option_function<std::string>(
-      "--topic-prefix",
-      [flags](const std::string& v) { flags->topic_prefix = v, flags->topic_prefix_set = true; },
-      "Prefix of every topic name (default 'gendan.')");
-  app->add_option("-X,--set", flags->settings,
-                  "Override one config key: -X key=value (repeatable)");
-  app->add_option("--log-level", flags->log_level, "trace|debug|info|warn|error")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
-}
-
-// Builds the effective Config: defaults < file < environment < flags.
-Result<Config> ResolveConfig(const CommonFlags& flags) {
-  Config config;
-  if (!flags.config_file.empty()) {
-    auto loaded = LoadConfigFile(flags.config_file);
-    if (!loaded.ok()) return loaded.status();
-    config = std::move(*loaded);
-  }
-  ApplyEnvironment(&config);
-  if (!flags.bootstrap.empty()) config.kafka.bootstrap = flags.bootstrap;
-  if (flags.topic_prefix_set) config.kafka.topic_prefix = flags.topic_prefix;
-  for (const std::string& kv : flags.settings) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos)
-      return Status::InvalidArgument("--set " + kv + ": expected key=value");
-    Status s = ApplySetting(&config, kv.substr(0, eq), kv.substr(eq + 1), "--set");
-    if (!s.ok()) return s;
-  }
-  spdlog::set_level(spdlog::level::from_str(flags.log_level));
-  return config;
-}
-
-int Fail(const Status& s) {
-  spdlog::error("{}", s.ToString());
-  return s.code() == Status::Code::kInvalidArgument ? 2 : 1;
-}
+using cli::CommonFlags;
+using cli::Fail;
+using cli::ResolveConfig;
 
 struct PublishFlags {
   std::string input = "-";
@@ -98,26 +50,13 @@ int RunPublish(const CommonFlags& common, const PublishFlags& flags) {
   return report->bad_lines.empty() ? 0 : 1;
 }
 
-std::atomic<bool> g_stop{false};
-
-void OnSignal(int) { g_stop.store(true); }
-
-// SIGTERM and SIGINT ask the running service to finish its batch and leave cleanly.
-void InstallStopHandlers() {
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-}
-
 int RunEngine(const CommonFlags& common) {
   auto config = ResolveConfig(common);
   if (!config.ok()) return Fail(config.status());
-  InstallStopHandlers();
+  cli::InstallStopHandlers();
   EngineMetrics metrics;
   EngineService engine(*config, &metrics);
-  Status s = engine.Run(g_stop);
+  Status s = engine.Run(cli::g_stop);
   int64_t rejected = 0;
   for (const auto& r : metrics.rejected) rejected += r.load();
   spdlog::info(
@@ -139,7 +78,7 @@ int RunCli(int argc, char** argv) {
   PublishFlags publish_flags;
   CLI::App* publish = app.add_subcommand(
       "publish", "Send InboundEvents (JSON Lines) to the inbound topic, keyed by order_id");
-  AddCommonFlags(publish, &common);
+  cli::AddCommonFlags(publish, &common);
   publish->add_option("input", publish_flags.input, "JSON Lines file, or - for stdin (default)");
   publish->callback([&] { throw CLI::RuntimeError(RunPublish(common, publish_flags)); });
   publish->footer(
@@ -149,19 +88,21 @@ int RunCli(int argc, char** argv) {
 
   CLI::App* engine = app.add_subcommand(
       "engine", "Decide inbound facts into gendan.events / gendan.rejections, exactly once");
-  AddCommonFlags(engine, &common);
+  cli::AddCommonFlags(engine, &common);
   engine->add_option_function<std::string>(
       "--state-dir",
       [&](const std::string& v) { common.settings.push_back("engine.state_dir=" + v); },
       "RocksDB order-state folder (engine.state_dir, default data/engine)");
   engine->add_option_function<std::string>(
-      "--instance",
-      [&](const std::string& v) { common.settings.push_back("engine.instance_id=" + v); },
+      "--instance", [&](const std::string& v) { common.settings.push_back("instance_id=" + v); },
       "Instance id within the group; the transactional id is <group>-<instance> (default 0)");
   engine->callback([&] { throw CLI::RuntimeError(RunEngine(common)); });
   engine->footer(
       "Runs until SIGTERM/SIGINT, then commits the open batch and leaves the group.\n"
       "Exit status: 0 clean stop, 1 fatal Kafka or store error (logged), 2 bad config.");
+
+  cli::AddServiceCommands(app, common);
+  cli::AddQueryCommands(app, common);
 
   try {
     app.parse(argc, argv);

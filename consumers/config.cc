@@ -6,6 +6,8 @@
 #include <functional>
 #include <sstream>
 
+#include "projections/business_time.h"
+
 namespace gendan {
 namespace {
 
@@ -41,19 +43,19 @@ Setter NonEmpty(std::string& (*field)(Config*)) {
   };
 }
 
-template <typename Duration>
-Setter DurationSetter(Duration EngineOptions::*member, int64_t max) {
-  return
-      [member, max](Config* c, std::string_view v, std::string_view where, std::string_view key) {
-        int64_t n = 0;
-        if (!ParsePositive(v, max, &n)) {
-          return Bad(where, key,
-                     "must be a whole number from 1 to " + std::to_string(max) + ", got '" +
-                         std::string(v) + "'");
-        }
-        c->engine.*member = Duration(n);
-        return Status::Ok();
-      };
+// A setter for a whole number in [1, max] stored through `field`.
+template <typename F>
+Setter PositiveSetter(F field, int64_t max) {
+  return [field, max](Config* c, std::string_view v, std::string_view where, std::string_view key) {
+    int64_t n = 0;
+    if (!ParsePositive(v, max, &n)) {
+      return Bad(where, key,
+                 "must be a whole number from 1 to " + std::to_string(max) + ", got '" +
+                     std::string(v) + "'");
+    }
+    field(c, n);
+    return Status::Ok();
+  };
 }
 
 const std::map<std::string, Setter, std::less<>>& Setters() {
@@ -64,12 +66,43 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
          c->kafka.topic_prefix = std::string(v);  // empty is a valid prefix
          return Status::Ok();
        }},
-      {"engine.commit_interval_ms", DurationSetter(&EngineOptions::commit_interval, 60'000)},
-      {"engine.max_clock_skew_s", DurationSetter(&EngineOptions::max_clock_skew, 86'400)},
+      {"engine.commit_interval_ms",
+       PositiveSetter(
+           [](Config* c, int64_t n) { c->engine.commit_interval = std::chrono::milliseconds(n); },
+           60'000)},
+      {"engine.max_clock_skew_s",
+       PositiveSetter(
+           [](Config* c, int64_t n) { c->engine.max_clock_skew = std::chrono::seconds(n); },
+           86'400)},
+      {"projector.commit_interval_ms", PositiveSetter(
+                                           [](Config* c, int64_t n) {
+                                             c->projector.commit_interval =
+                                                 std::chrono::milliseconds(n);
+                                           },
+                                           60'000)},
+      {"projector.state_dir",
+       NonEmpty([](Config* c) -> std::string& { return c->projector.state_dir; })},
+      {"projector.group_id",
+       NonEmpty([](Config* c) -> std::string& { return c->projector.group_id; })},
+      {"projector.utc_offset",
+       [](Config* c, std::string_view v, std::string_view where, std::string_view key) {
+         auto parsed = UtcOffset::Parse(v);
+         if (!parsed.ok()) return Bad(where, key, parsed.status().message());
+         c->projector.utc_offset = parsed->ToString();
+         return Status::Ok();
+       }},
+      {"projector.sla_critical_hours",
+       PositiveSetter([](Config* c, int64_t n) { c->projector.sla_critical_hours = n; }, 100'000)},
+      {"projector.sla_major_hours",
+       PositiveSetter([](Config* c, int64_t n) { c->projector.sla_major_hours = n; }, 100'000)},
+      {"projector.sla_minor_hours",
+       PositiveSetter([](Config* c, int64_t n) { c->projector.sla_minor_hours = n; }, 100'000)},
+      {"serve.listen", NonEmpty([](Config* c) -> std::string& { return c->serve.listen; })},
+      {"serve.ready_max_lag",
+       PositiveSetter([](Config* c, int64_t n) { c->serve.ready_max_lag = n; }, int64_t{1} << 40)},
       {"engine.state_dir", NonEmpty([](Config* c) -> std::string& { return c->engine.state_dir; })},
       {"engine.group_id", NonEmpty([](Config* c) -> std::string& { return c->engine.group_id; })},
-      {"engine.instance_id",
-       NonEmpty([](Config* c) -> std::string& { return c->engine.instance_id; })},
+      {"instance_id", NonEmpty([](Config* c) -> std::string& { return c->instance_id; })},
   };
   return setters;
 }

@@ -37,14 +37,38 @@ struct EngineOptions {
   std::string state_dir = "data/engine";
   // Consumer group and transactional id prefix; one group per deployment.
   std::string group_id = "gendan-engine";
-  // This instance's name within the group: its transactional id is "<group_id>-<instance_id>",
-  // so a restarted instance fences its own zombie. Unique per running instance.
-  std::string instance_id = "0";
+};
+
+struct ProjectorOptions {
+  // How long one batch of events collects before its read-model write (one synced WriteBatch).
+  std::chrono::milliseconds commit_interval{200};
+  // Where the read models live (RocksDB); `gendan serve` follows the same folder.
+  std::string state_dir = "data/projections";
+  std::string group_id = "gendan-projector";
+  // Business time zone of every KPI date (DOMAIN.md §5). Changing it needs `gendan rebuild`.
+  std::string utc_offset = "+00:00";
+  // Issue SLAs in hours by severity (DOMAIN.md §5). Changing them needs `gendan rebuild`.
+  int64_t sla_critical_hours = 24;
+  int64_t sla_major_hours = 72;
+  int64_t sla_minor_hours = 168;
+};
+
+struct ServeOptions {
+  // Where the query API listens.
+  std::string listen = "127.0.0.1:8080";
+  // /readyz answers 200 once the projector is within this many events of the end of gendan.events.
+  int64_t ready_max_lag = 1000;
 };
 
 struct Config {
+  // This process's name within its consumer groups: the engine's transactional id is
+  // "<engine.group_id>-<instance_id>" (a restart fences its own zombie) and every group uses it as
+  // a static member id (a restart takes its partitions back at once). Unique per running process.
+  std::string instance_id = "0";
   KafkaOptions kafka;
   EngineOptions engine;
+  ProjectorOptions projector;
+  ServeOptions serve;
 
   // The full name of a gendan topic, e.g. Topic("inbound") == "gendan.inbound".
   std::string Topic(std::string_view name) const { return kafka.topic_prefix + std::string(name); }

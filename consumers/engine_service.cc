@@ -104,7 +104,7 @@ Status EngineService::Loop::Start() {
   auto store = OrderStore::Open(config_.engine.state_dir);
   if (!store.ok()) return store.status();
   store_ = std::move(*store);
-  const std::string txn_id = config_.engine.group_id + "-" + config_.engine.instance_id;
+  const std::string txn_id = config_.engine.group_id + "-" + config_.instance_id;
   auto producer = MakeProducer(config_,
                                {{"transactional.id", txn_id},
                                 {"linger.ms", "5"},

@@ -284,7 +284,10 @@ TEST_F(EngineServiceIT, SigkillMidBatchLosesAndDoublesNothing) {
     ProduceInbound(slice);
     std::this_thread::sleep_for(std::chrono::milliseconds(1200 + 150 * s));
     ASSERT_EQ(kill(pid, SIGKILL), 0);
-    waitpid(pid, nullptr, 0);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status))
+        << "the process had already exited with " << WEXITSTATUS(status);
     ++kills;
     if (s == 2) std::filesystem::remove_all(config().engine.state_dir);  // lost disk
   }

@@ -1,0 +1,139 @@
+// `gendan project`, `gendan serve` and `gendan run`: the long-running roles.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "consumers/cli_common.h"
+#include "consumers/engine_service.h"
+#include "consumers/lag_probe.h"
+#include "consumers/projector_service.h"
+#include "consumers/query_api.h"
+
+namespace gendan::cli {
+namespace {
+
+Result<std::unique_ptr<ReadModelStore>> OpenWriter(const Config& config) {
+  std::filesystem::create_directories(config.projector.state_dir);
+  return ReadModelStore::OpenWriter(config.projector.state_dir);
+}
+
+int RunProject(const CommonFlags& common) {
+  auto config = ResolveConfig(common);
+  if (!config.ok()) return Fail(config.status());
+  auto store = OpenWriter(*config);
+  if (!store.ok()) return Fail(store.status());
+  InstallStopHandlers();
+  ProjectorMetrics metrics;
+  ProjectorService projector(*config, store->get(), &metrics);
+  Status s = projector.Run(g_stop);
+  spdlog::info("projector: stopped after {} events in {} batches", metrics.events.load(),
+               metrics.batches.load());
+  return s.ok() ? 0 : Fail(s);
+}
+
+int RunServe(const CommonFlags& common) {
+  auto config = ResolveConfig(common);
+  if (!config.ok()) return Fail(config.status());
+  std::string scratch =
+      std::filesystem::temp_directory_path() / ("gendan-serve-" + std::to_string(getpid()));
+  auto store = ReadModelStore::OpenFollower(config->projector.state_dir, scratch);
+  if (!store.ok()) return Fail(store.status());
+  InstallStopHandlers();
+  LagProbe probe(*config, store->get());
+  QueryApi api(*config, store->get(), MetricsSources{}, [&probe] { return probe.Lag(); });
+  Status s = api.Start();
+  if (!s.ok()) return Fail(s);
+  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  api.Stop();
+  std::filesystem::remove_all(scratch);
+  return 0;
+}
+
+// Engine, projector and query API in one process, for a single machine.
+int RunAll(const CommonFlags& common) {
+  auto config = ResolveConfig(common);
+  if (!config.ok()) return Fail(config.status());
+  auto store = OpenWriter(*config);
+  if (!store.ok()) return Fail(store.status());
+  InstallStopHandlers();
+  EngineMetrics engine_metrics;
+  ProjectorMetrics projector_metrics;
+  EngineService engine(*config, &engine_metrics);
+  ProjectorService projector(*config, store->get(), &projector_metrics);
+  LagProbe probe(*config, store->get());
+  QueryApi api(*config, store->get(),
+               MetricsSources{&engine_metrics, &projector_metrics, nullptr, -1},
+               [&probe] { return probe.Lag(); });
+  Status api_status = api.Start();
+  if (!api_status.ok()) return Fail(api_status);
+  std::cout << "gendan run: query API on http://"
+            << config->serve.listen.substr(0, config->serve.listen.rfind(':')) << ":" << api.port()
+            << "/  (Ctrl-C to stop)" << std::endl;
+  // A role that fails stops the others: a half-running pipeline would look healthy and lie.
+  Status engine_status, projector_status;
+  std::thread engine_thread([&] {
+    engine_status = engine.Run(g_stop);
+    g_stop.store(true);
+  });
+  std::thread projector_thread([&] {
+    projector_status = projector.Run(g_stop);
+    g_stop.store(true);
+  });
+  engine_thread.join();
+  projector_thread.join();
+  api.Stop();
+  if (!engine_status.ok()) return Fail(engine_status);
+  if (!projector_status.ok()) return Fail(projector_status);
+  return 0;
+}
+
+void AddStateDirFlag(CLI::App* cmd, CommonFlags& common) {
+  cmd->add_option_function<std::string>(
+      "--state-dir",
+      [&common](const std::string& v) { common.settings.push_back("projector.state_dir=" + v); },
+      "Read-model folder (projector.state_dir, default data/projections)");
+}
+
+}  // namespace
+
+void AddServiceCommands(CLI::App& app, CommonFlags& common) {
+  CLI::App* project =
+      app.add_subcommand("project", "Apply gendan.events to the RocksDB read models");
+  AddCommonFlags(project, &common);
+  AddStateDirFlag(project, common);
+  project->callback([&common] { throw CLI::RuntimeError(RunProject(common)); });
+  project->footer(
+      "Runs until SIGTERM/SIGINT. Resumes from the offsets stored with the read models.");
+
+  CLI::App* serve =
+      app.add_subcommand("serve", "Serve the query API (/v1, /metrics) over the read models");
+  AddCommonFlags(serve, &common);
+  AddStateDirFlag(serve, common);
+  serve->add_option_function<std::string>(
+      "--listen",
+      [&common](const std::string& v) { common.settings.push_back("serve.listen=" + v); },
+      "host:port to listen on (serve.listen, default 127.0.0.1:8080)");
+  serve->callback([&common] { throw CLI::RuntimeError(RunServe(common)); });
+  serve->footer("Follows the folder a `gendan project` process writes; runs until SIGTERM/SIGINT.");
+
+  CLI::App* run = app.add_subcommand("run", "Engine, projector and query API in one process");
+  AddCommonFlags(run, &common);
+  run->add_option_function<std::string>(
+      "--data-dir",
+      [&common](const std::string& v) {
+        common.settings.push_back("engine.state_dir=" + v + "/engine");
+        common.settings.push_back("projector.state_dir=" + v + "/projections");
+      },
+      "Folder for the engine's and the projector's RocksDB stores (default data/)");
+  run->add_option_function<std::string>(
+      "--listen",
+      [&common](const std::string& v) { common.settings.push_back("serve.listen=" + v); },
+      "host:port of the query API (default 127.0.0.1:8080)");
+  run->callback([&common] { throw CLI::RuntimeError(RunAll(common)); });
+  run->footer(
+      "Runs until SIGTERM/SIGINT; a role that fails stops the others and the exit status is 1.");
+}
+
+}  // namespace gendan::cli

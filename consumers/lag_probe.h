@@ -1,0 +1,36 @@
+// LagProbe: how many gendan.events records the read models lack, for /readyz and /metrics.
+//
+//   LagProbe probe(config, store);
+//   int64_t lag = probe.Lag();   // -1 when Kafka cannot be asked
+//
+// Asks Kafka for each partition's end offset at most once per second and compares it with the
+// offsets stored beside the read models. Thread-safe.
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+
+#include "consumers/config.h"
+#include "projections/read_model_store.h"
+
+namespace gendan {
+
+class LagProbe {
+ public:
+  LagProbe(const Config& config, ReadModelStore* store);
+  ~LagProbe();
+  int64_t Lag();
+
+ private:
+  Config config_;
+  ReadModelStore* store_;
+  std::mutex mu_;
+  std::unique_ptr<RdKafka::Producer> handle_;
+  std::chrono::steady_clock::time_point checked_{};
+  int64_t lag_ = -1;
+};
+
+}  // namespace gendan

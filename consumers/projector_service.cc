@@ -1,0 +1,233 @@
+#include "consumers/projector_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <set>
+
+#include "consumers/kafka_client.h"
+#include "projections/projector.h"
+
+namespace gendan {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kMaxBatchEvents = 20'000;  // bounds memory when catching up on a backlog
+
+int64_t UnixMillisNow() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<KpiOptions> KpiOptionsFrom(const Config& config) {
+  auto offset = UtcOffset::Parse(config.projector.utc_offset);
+  if (!offset.ok()) return offset.status();
+  KpiOptions options;
+  options.offset = *offset;
+  options.sla_critical = std::chrono::hours(config.projector.sla_critical_hours);
+  options.sla_major = std::chrono::hours(config.projector.sla_major_hours);
+  options.sla_minor = std::chrono::hours(config.projector.sla_minor_hours);
+  return options;
+}
+
+class ProjectorService::Loop : public RdKafka::RebalanceCb {
+ public:
+  Loop(const Config& config, ReadModelStore* store, ProjectorMetrics* metrics,
+       const KpiOptions& options)
+      : config_(config),
+        store_(store),
+        metrics_(metrics),
+        events_(config.Topic("events")),
+        batch_(*store, options) {}
+
+  Status Start();
+  Status Run(const std::atomic<bool>& stop);
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override;
+
+ private:
+  Status Apply(const RdKafka::Message& m);
+  Status Commit();
+  void Publish(std::vector<v1::OrderStatus> statuses);
+  void UpdateLag();
+  void CommitGroupOffsets();
+
+  Config config_;
+  ReadModelStore* store_;
+  ProjectorMetrics* metrics_;
+  const std::string events_;
+  ProjectionBatch batch_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<RdKafka::Producer> status_producer_;
+  std::set<int32_t> assigned_;
+  Clock::time_point batch_deadline_ = Clock::time_point::max();
+  Status callback_status_;
+};
+
+Status ProjectorService::Loop::Start() {
+  auto producer = MakeProducer(
+      config_, {{"enable.idempotence", "true"}, {"linger.ms", "20"}, {"compression.type", "lz4"}});
+  if (!producer.ok()) return producer.status();
+  status_producer_ = std::move(*producer);
+  auto consumer =
+      MakeConsumer(config_,
+                   {{"group.id", config_.projector.group_id},
+                    // Static membership: a restart takes its partitions back at once.
+                    {"group.instance.id", config_.projector.group_id + "-" + config_.instance_id},
+                    {"enable.auto.commit", "false"},
+                    {"enable.auto.offset.store", "false"},
+                    {"auto.offset.reset", "earliest"},
+                    {"isolation.level", "read_committed"}},
+                   this);
+  if (!consumer.ok()) return consumer.status();
+  consumer_ = std::move(*consumer);
+  if (auto e = consumer_->subscribe({events_}); e != RdKafka::ERR_NO_ERROR) {
+    return Status::IoError("subscribing to " + events_ + ": " + RdKafka::err2str(e));
+  }
+  spdlog::info("projector: {} → read models in {}", events_, config_.projector.state_dir);
+  return Status::Ok();
+}
+
+Status ProjectorService::Loop::Run(const std::atomic<bool>& stop) {
+  Status s;
+  while (!stop.load() && s.ok() && callback_status_.ok()) {
+    auto wait = std::chrono::milliseconds(100);
+    if (batch_.events() > 0) {
+      wait = std::clamp(
+          std::chrono::duration_cast<std::chrono::milliseconds>(batch_deadline_ - Clock::now()),
+          std::chrono::milliseconds(0), wait);
+    }
+    std::unique_ptr<RdKafka::Message> m(consumer_->consume(static_cast<int>(wait.count())));
+    switch (m->err()) {
+      case RdKafka::ERR_NO_ERROR: s = Apply(*m); break;
+      case RdKafka::ERR__TIMED_OUT:
+      case RdKafka::ERR__PARTITION_EOF: break;
+      case RdKafka::ERR__FATAL: s = Status::Fatal("consumer: " + m->errstr()); break;
+      default: spdlog::warn("projector: consume: {}", m->errstr()); break;
+    }
+    if (s.ok() && (Clock::now() >= batch_deadline_ || batch_.events() >= kMaxBatchEvents))
+      s = Commit();
+    status_producer_->poll(0);
+    if (m->err() == RdKafka::ERR__TIMED_OUT) UpdateLag();
+  }
+  if (s.ok()) s = callback_status_;
+  if (s.ok()) s = Commit();
+  consumer_->close();
+  status_producer_->flush(10'000);
+  return s.ok() ? callback_status_ : s;
+}
+
+Status ProjectorService::Loop::Apply(const RdKafka::Message& m) {
+  v1::OrderEvent event;
+  if (!event.ParseFromArray(m.payload(), static_cast<int>(m.len()))) {
+    // gendan.events is written only by the engine: a bad record means a foreign writer.
+    return Status::Fatal(events_ + " partition " + std::to_string(m.partition()) + " offset " +
+                         std::to_string(m.offset()) + " is not a gendan.v1.OrderEvent");
+  }
+  if (batch_.events() == 0) batch_deadline_ = Clock::now() + config_.projector.commit_interval;
+  return batch_.Apply(event, m.partition(), m.offset());
+}
+
+Status ProjectorService::Loop::Commit() {
+  batch_deadline_ = Clock::time_point::max();
+  size_t n = batch_.events();
+  Status s = batch_.Commit();
+  if (!s.ok()) return s;
+  metrics_->events.fetch_add(static_cast<int64_t>(n), std::memory_order_relaxed);
+  metrics_->batches.fetch_add(1, std::memory_order_relaxed);
+  metrics_->last_commit_unix_ms.store(UnixMillisNow(), std::memory_order_relaxed);
+  Publish(batch_.TakeCommitted());
+  CommitGroupOffsets();
+  UpdateLag();
+  return Status::Ok();
+}
+
+// Mirrors the stored offsets into the consumer group, for Kafka's own lag tools only.
+void ProjectorService::Loop::CommitGroupOffsets() {
+  auto offsets = store_->Offsets();
+  if (!offsets.ok() || offsets->empty()) return;
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto& [p, next] : *offsets) {
+    if (assigned_.contains(p)) parts.push_back(RdKafka::TopicPartition::create(events_, p, next));
+  }
+  if (!parts.empty()) consumer_->commitAsync(parts);
+  RdKafka::TopicPartition::destroy(parts);
+}
+
+// The latest status per changed order, at least once: the topic is compacted by order_id, so a
+// repeat after a crash only rewrites the same latest value.
+void ProjectorService::Loop::Publish(std::vector<v1::OrderStatus> statuses) {
+  const std::string topic = config_.Topic("status");
+  for (const v1::OrderStatus& st : statuses) {
+    std::string value = st.SerializeAsString();
+    for (;;) {
+      RdKafka::ErrorCode e = status_producer_->produce(
+          topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, value.data(),
+          value.size(), st.order_id().data(), st.order_id().size(), 0, nullptr);
+      if (e != RdKafka::ERR__QUEUE_FULL) {
+        if (e != RdKafka::ERR_NO_ERROR)
+          spdlog::warn("projector: publishing status: {}", RdKafka::err2str(e));
+        break;
+      }
+      status_producer_->poll(50);
+    }
+  }
+  metrics_->statuses_published.fetch_add(static_cast<int64_t>(statuses.size()),
+                                         std::memory_order_relaxed);
+}
+
+void ProjectorService::Loop::UpdateLag() {
+  auto offsets = store_->Offsets();
+  if (!offsets.ok()) return;
+  int64_t lag = 0;
+  for (int32_t p : assigned_) {
+    int64_t low = 0, high = 0;
+    if (consumer_->get_watermark_offsets(events_, p, &low, &high) != RdKafka::ERR_NO_ERROR)
+      continue;
+    auto it = offsets->find(p);
+    lag += std::max<int64_t>(0, high - (it == offsets->end() ? low : it->second));
+  }
+  metrics_->lag.store(lag, std::memory_order_relaxed);
+}
+
+void ProjectorService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                                          std::vector<RdKafka::TopicPartition*>& partitions) {
+  if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+    auto offsets = store_->Offsets();
+    if (!offsets.ok() && callback_status_.ok()) callback_status_ = offsets.status();
+    for (RdKafka::TopicPartition* tp : partitions) {
+      // Resume from the read models' own offsets: they were written with the state.
+      auto it = offsets.ok() ? offsets->find(tp->partition()) : offsets->end();
+      tp->set_offset(offsets.ok() && it != offsets->end() ? it->second
+                                                          : RdKafka::Topic::OFFSET_BEGINNING);
+      assigned_.insert(tp->partition());
+    }
+    consumer->assign(partitions);
+    metrics_->assigned.store(true);
+    spdlog::info("projector: assigned {} partitions of {}", partitions.size(), events_);
+    return;
+  }
+  Status s = Commit();
+  if (!s.ok() && callback_status_.ok()) callback_status_ = s;
+  consumer->unassign();
+  assigned_.clear();
+}
+
+ProjectorService::ProjectorService(Config config, ReadModelStore* store, ProjectorMetrics* metrics)
+    : config_(std::move(config)), store_(store), metrics_(metrics) {}
+
+ProjectorService::~ProjectorService() = default;
+
+Status ProjectorService::Run(const std::atomic<bool>& stop) {
+  auto options = KpiOptionsFrom(config_);
+  if (!options.ok()) return options.status();
+  Loop loop(config_, store_, metrics_, *options);
+  Status s = loop.Start();
+  if (!s.ok()) return s;
+  return loop.Run(stop);
+}
+
+}  // namespace gendan

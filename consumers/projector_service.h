@@ -1,0 +1,53 @@
+// ProjectorService: `gendan project`, gendan.events → RocksDB read models (+ gendan.status).
+//
+//   ProjectorMetrics metrics;
+//   auto store = ReadModelStore::OpenWriter(config.projector.state_dir);
+//   ProjectorService projector(config, store->get(), &metrics);
+//   Status s = projector.Run(stop_flag);
+//
+// Reads gendan.events read_committed, applies each batch (projector.commit_interval_ms) to the
+// read models with the consumed offsets in the same WriteBatch (projections/projector.h), and
+// resumes from those stored offsets — never from the group's committed offsets, which are
+// written afterwards only so that Kafka tools show the lag. After each batch, the latest status
+// of every changed order goes to the compacted gendan.status. Not thread-safe: Run on one thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "consumers/config.h"
+#include "engine/status.h"
+#include "projections/read_model_store.h"
+
+namespace gendan {
+
+struct ProjectorMetrics {
+  std::atomic<int64_t> events{0};   // events applied to the read models
+  std::atomic<int64_t> batches{0};  // read-model commits
+  std::atomic<int64_t> statuses_published{0};
+  std::atomic<int64_t> lag{0};  // events behind the end of gendan.events
+  std::atomic<int64_t> last_commit_unix_ms{0};
+  std::atomic<bool> assigned{false};  // owns partitions and has caught up once
+};
+
+class ProjectorService {
+ public:
+  ProjectorService(Config config, ReadModelStore* store, ProjectorMetrics* metrics);
+  ~ProjectorService();
+  ProjectorService(const ProjectorService&) = delete;
+  ProjectorService& operator=(const ProjectorService&) = delete;
+
+  // Runs until `stop` is set (committing the open batch first). Ok after a clean stop.
+  Status Run(const std::atomic<bool>& stop);
+
+ private:
+  class Loop;
+  Config config_;
+  ReadModelStore* store_;
+  ProjectorMetrics* metrics_;
+};
+
+// The KPI options the projector computes with, from the config.
+Result<KpiOptions> KpiOptionsFrom(const Config& config);
+
+}  // namespace gendan

@@ -1,0 +1,218 @@
+#include "consumers/query_api.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <optional>
+
+#include "projections/order_view.h"
+
+namespace gendan {
+namespace {
+
+using Json = nlohmann::json;
+
+void SendJson(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void SendError(httplib::Response& res, int status, const std::string& code,
+               const std::string& message) {
+  SendJson(res, status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+// Maps a failed read to a JSON error: retryable ones are 503, the rest 500.
+void SendStatus(httplib::Response& res, const Status& s) {
+  SendError(res, s.retryable() ? 503 : 500, s.retryable() ? "unavailable" : "internal",
+            s.message());
+}
+
+std::optional<Date> DateParam(const httplib::Request& req, const char* name,
+                              httplib::Response& res) {
+  if (!req.has_param(name)) {
+    SendError(res, 400, "missing_parameter", std::string(name) + " is required (YYYY-MM-DD)");
+    return std::nullopt;
+  }
+  auto d = ParseDate(req.get_param_value(name));
+  if (!d)
+    SendError(res, 400, "invalid_parameter", std::string(name) + " must be a date YYYY-MM-DD");
+  return d;
+}
+
+Json EventsJson(const std::vector<v1::OrderEvent>& events) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  Json out = Json::array();
+  for (const auto& e : events) {
+    std::string text;
+    (void)google::protobuf::util::MessageToJsonString(e, &text, options);
+    out.push_back(Json::parse(text));
+  }
+  return out;
+}
+
+}  // namespace
+
+QueryApi::QueryApi(const Config& config, ReadModelStore* store, MetricsSources sources,
+                   std::function<int64_t()> lag)
+    : config_(config), store_(store), sources_(sources), lag_(std::move(lag)) {
+  sources_.http = &http_metrics_;
+}
+
+QueryApi::~QueryApi() { Stop(); }
+
+void QueryApi::Routes() {
+  // Every route is timed into the latency histogram under its pattern's name.
+  struct Timed {
+    httplib::Server& server;
+    HttpMetrics& metrics;
+    void Get(const char* pattern, const char* route, httplib::Server::Handler handler) {
+      HttpMetrics* m = &metrics;  // not `this`: the Timed helper dies before the server
+      server.Get(pattern, [m, route, handler](const httplib::Request& req, httplib::Response& res) {
+        auto start = std::chrono::steady_clock::now();
+        handler(req, res);
+        m->Observe(route, res.status,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      });
+    }
+  } s{*server_, http_metrics_};
+  s.Get(R"(/v1/orders/([A-Za-z0-9._:-]{1,64}))", "/v1/orders/{id}",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          (void)store_->Refresh();
+          auto status = store_->GetStatus(req.matches[1]);
+          if (!status.ok()) return SendStatus(res, status.status());
+          if (!status->has_value())
+            return SendError(res, 404, "not_found", "no order " + std::string(req.matches[1]));
+          SendJson(res, 200, StatusJson(**status));
+        });
+  s.Get(R"(/v1/orders/([A-Za-z0-9._:-]{1,64})/events)", "/v1/orders/{id}/events",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          (void)store_->Refresh();
+          auto events = store_->Events(req.matches[1]);
+          if (!events.ok()) return SendStatus(res, events.status());
+          if (events->empty())
+            return SendError(res, 404, "not_found", "no order " + std::string(req.matches[1]));
+          SendJson(res, 200, {{"order_id", req.matches[1]}, {"events", EventsJson(*events)}});
+        });
+  s.Get("/v1/orders", "/v1/orders", [this](const httplib::Request& req, httplib::Response& res) {
+    OrderFilter f{req.get_param_value("stage"), req.get_param_value("customer"),
+                  req.get_param_value("merchandiser"), req.get_param_value("supplier")};
+    v1::Stage::Value stage_value;
+    if (!f.stage.empty() && !v1::Stage::Value_Parse(f.stage, &stage_value)) {
+      return SendError(res, 400, "invalid_parameter",
+                       "stage must be a stage name such as SHIPPING");
+    }
+    if (req.has_param("at_risk")) {
+      return SendError(res, 400, "unsupported_parameter",
+                       "at_risk needs the risk monitor, which is not running");
+    }
+    size_t limit = 50;
+    if (req.has_param("limit")) {
+      const std::string v = req.get_param_value("limit");
+      if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(v) < 1 || std::stoul(v) > 1000) {
+        return SendError(res, 400, "invalid_parameter", "limit must be 1..1000");
+      }
+      limit = std::stoul(v);
+    }
+    (void)store_->Refresh();
+    auto page = store_->List(f, limit, req.get_param_value("cursor"));
+    if (!page.ok()) return SendStatus(res, page.status());
+    Json orders = Json::array();
+    for (const auto& o : page->orders) orders.push_back(StatusJson(o));
+    SendJson(
+        res, 200,
+        {{"orders", orders},
+         {"next_cursor", page->next_cursor.empty() ? Json(nullptr) : Json(page->next_cursor)}});
+  });
+  s.Get("/v1/kpis", "/v1/kpis", [this](const httplib::Request& req, httplib::Response& res) {
+    auto from = DateParam(req, "from", res);
+    if (!from) return;
+    auto to = DateParam(req, "to", res);
+    if (!to) return;
+    if (*to < *from) return SendError(res, 400, "invalid_parameter", "to must not be before from");
+    if (*to - *from > std::chrono::days(3660)) {
+      return SendError(res, 400, "invalid_parameter", "a KPI query spans at most 10 years");
+    }
+    KpiQuery q{*from, *to, std::nullopt, GroupKind::kNone};
+    if (req.has_param("bucket")) {
+      q.bucket = ParseBucket(req.get_param_value("bucket"));
+      if (!q.bucket)
+        return SendError(res, 400, "invalid_parameter", "bucket must be day, week or month");
+    }
+    if (req.has_param("group_by")) {
+      auto g = ParseGroupKind(req.get_param_value("group_by"));
+      if (!g || *g == GroupKind::kNone) {
+        return SendError(res, 400, "invalid_parameter",
+                         "group_by must be merchandiser, customer or supplier");
+      }
+      q.group_by = *g;
+    }
+    (void)store_->Refresh();
+    SendJson(res, 200, RunKpiQuery(*store_, q));
+  });
+  s.Get("/healthz", "/healthz", [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, {{"status", "ok"}});
+  });
+  s.Get("/readyz", "/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    int64_t lag = lag_ ? lag_() : -1;
+    bool ready = lag >= 0 && lag <= config_.serve.ready_max_lag;
+    SendJson(res, ready ? 200 : 503,
+             {{"ready", ready}, {"lag", lag}, {"max_lag", config_.serve.ready_max_lag}});
+  });
+  s.Get("/metrics", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    MetricsSources sources = sources_;
+    sources.read_model_lag = lag_ ? lag_() : -1;
+    res.set_content(RenderPrometheus(sources), "text/plain; version=0.0.4");
+  });
+}
+
+Status QueryApi::Start() {
+  server_ = std::make_unique<httplib::Server>();
+  // Bounded requests: nothing in this API needs a body or long headers.
+  server_->set_payload_max_length(64 * 1024);
+  server_->set_read_timeout(5, 0);
+  server_->set_write_timeout(5, 0);
+  server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      SendError(res, res.status, res.status == 404 ? "not_found" : "bad_request",
+                res.status == 404 ? "no such route" : "request refused");
+    }
+  });
+  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      SendError(res, 405, "method_not_allowed", "the query API is read-only: use GET");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  Routes();
+  const std::string& listen = config_.serve.listen;
+  size_t colon = listen.rfind(':');
+  std::string port_text = colon == std::string::npos ? "" : listen.substr(colon + 1);
+  if (port_text.empty() || port_text.size() > 5 ||
+      port_text.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::InvalidArgument("serve.listen must be host:port, got '" + listen + "'");
+  }
+  std::string host = listen.substr(0, colon);
+  int port = std::stoi(port_text);
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host);
+  } else {
+    port_ = server_->bind_to_port(host, port) ? port : -1;
+  }
+  if (port_ < 0) return Status::IoError("cannot listen on " + config_.serve.listen + " (in use?)");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  spdlog::info("serve: query API on http://{}:{}/", host, port_);
+  return Status::Ok();
+}
+
+void QueryApi::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace gendan

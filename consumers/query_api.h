@@ -1,0 +1,53 @@
+// QueryApi: `gendan serve`'s HTTP/JSON API over the read models (DOMAIN.md §7).
+//
+//   QueryApi api(config, store, sources, lag_probe);
+//   Status s = api.Start();   // listens on config.serve.listen, serves on its own threads
+//   ...
+//   api.Stop();
+//
+// Routes: /v1/orders/{id}, /v1/orders, /v1/orders/{id}/events, /v1/kpis, /healthz, /readyz,
+// /metrics. Errors are JSON {"error": {"code", "message"}} with a 4xx/5xx status.
+// Thread-safe: requests run concurrently; the store's reads are thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "consumers/config.h"
+#include "consumers/metrics.h"
+#include "engine/status.h"
+#include "projections/read_model_store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace gendan {
+
+class QueryApi {
+ public:
+  // `lag` returns how many gendan.events records the read models lack (-1 when unknown).
+  QueryApi(const Config& config, ReadModelStore* store, MetricsSources sources,
+           std::function<int64_t()> lag);
+  ~QueryApi();
+
+  // Binds and starts serving in the background. IoError when the address cannot be bound.
+  Status Start();
+  void Stop();
+  int port() const { return port_; }  // the bound port (useful with port 0)
+
+ private:
+  void Routes();
+  Config config_;
+  ReadModelStore* store_;
+  MetricsSources sources_;
+  std::function<int64_t()> lag_;
+  HttpMetrics http_metrics_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace gendan

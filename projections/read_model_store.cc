@@ -1,0 +1,238 @@
+#include "projections/read_model_store.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <sstream>
+
+namespace gendan {
+namespace {
+
+rocksdb::Options StoreOptions() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.compression = rocksdb::kLZ4Compression;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut())
+    return Status::TryAgain(what + ": " + s.ToString());
+  return Status::IoError(what + ": " + s.ToString());
+}
+
+void PutBigEndian(std::string* out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint64_t GetBigEndian(std::string_view in) {
+  uint64_t v = 0;
+  for (unsigned char c : in) v = (v << 8) | c;
+  return v;
+}
+
+// Every key starting with `prefix`, in order, until fn returns false.
+void ForPrefix(rocksdb::DB* db, const std::string& prefix, const std::string& start,
+               const std::function<bool(std::string_view key, std::string_view value)>& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(start.empty() ? prefix : start); it->Valid(); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    if (!key.starts_with(prefix)) break;
+    if (!fn(key, std::string_view(it->value().data(), it->value().size()))) break;
+  }
+}
+
+}  // namespace
+
+ReadModelStore::~ReadModelStore() = default;
+
+Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenWriter(const std::string& dir) {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(StoreOptions(), dir, &raw);
+  if (!s.ok()) return Status::IoError("opening read models " + dir + ": " + s.ToString());
+  return std::unique_ptr<ReadModelStore>(
+      new ReadModelStore(std::unique_ptr<rocksdb::DB>(raw), false));
+}
+
+Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenFollower(
+    const std::string& dir, const std::string& scratch_dir) {
+  rocksdb::Options options = StoreOptions();
+  options.create_if_missing = false;
+  options.max_open_files = -1;  // required by secondary instances
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenAsSecondary(options, dir, scratch_dir, &raw);
+  if (!s.ok()) return Status::IoError("following read models " + dir + ": " + s.ToString());
+  return std::unique_ptr<ReadModelStore>(
+      new ReadModelStore(std::unique_ptr<rocksdb::DB>(raw), true));
+}
+
+Status ReadModelStore::Refresh() {
+  if (!follower_) return Status::Ok();
+  return FromRocks(db_->TryCatchUpWithPrimary(), "following the projector's read models");
+}
+
+std::string ReadModelStore::EventKey(const std::string& order_id, int64_t version) {
+  std::string key = "e/" + order_id;
+  key.push_back('\0');
+  PutBigEndian(&key, static_cast<uint64_t>(version), 8);
+  return key;
+}
+
+std::string ReadModelStore::IndexKey(const std::string& field, const std::string& value,
+                                     const std::string& order_id) {
+  std::string key = "x/" + field;
+  key.push_back('\0');
+  key += value;
+  key.push_back('\0');
+  key += order_id;
+  return key;
+}
+
+std::string ReadModelStore::OffsetKey(int32_t partition) {
+  std::string key = "p/";
+  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
+  return key;
+}
+
+std::string ReadModelStore::OffsetValue(int64_t next_offset) {
+  std::string value;
+  PutBigEndian(&value, static_cast<uint64_t>(next_offset), 8);
+  return value;
+}
+
+Result<std::optional<std::string>> ReadModelStore::Get(const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading read models");
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<std::optional<v1::OrderStatus>> ReadModelStore::GetStatus(
+    const std::string& order_id) const {
+  auto bytes = Get(StatusKey(order_id));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<v1::OrderStatus>();
+  v1::OrderStatus status;
+  if (!status.ParseFromString(**bytes))
+    return Status::Fatal("status of " + order_id + " is corrupt");
+  return std::optional<v1::OrderStatus>(std::move(status));
+}
+
+Result<std::optional<OrderFacts>> ReadModelStore::GetFacts(const std::string& order_id) const {
+  auto bytes = Get(FactsKey(order_id));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<OrderFacts>();
+  auto facts = ParseFacts(**bytes);
+  if (!facts.ok())
+    return Status::Fatal("KPI facts of " + order_id + ": " + facts.status().message());
+  return std::optional<OrderFacts>(std::move(*facts));
+}
+
+Result<std::vector<v1::OrderEvent>> ReadModelStore::Events(const std::string& order_id) const {
+  std::vector<v1::OrderEvent> events;
+  std::string prefix = "e/" + order_id;
+  prefix.push_back('\0');
+  bool corrupt = false;
+  ForPrefix(db_.get(), prefix, "", [&](std::string_view, std::string_view value) {
+    v1::OrderEvent& e = events.emplace_back();
+    corrupt = !e.ParseFromArray(value.data(), static_cast<int>(value.size()));
+    return !corrupt;
+  });
+  if (corrupt) return Status::Fatal("timeline of " + order_id + " is corrupt");
+  return events;
+}
+
+bool ReadModelStore::Matches(const v1::OrderStatus& s, const OrderFilter& f) const {
+  return (f.stage.empty() || v1::Stage::Value_Name(s.stage()) == f.stage) &&
+         (f.customer.empty() || s.customer_id() == f.customer) &&
+         (f.merchandiser.empty() || s.merchandiser_id() == f.merchandiser) &&
+         (f.supplier.empty() || s.supplier_id() == f.supplier);
+}
+
+Result<OrderPage> ReadModelStore::List(const OrderFilter& filter, size_t limit,
+                                       const std::string& cursor) const {
+  // Walk the most selective index available (any set filter; ids come in order_id order),
+  // or every status when no filter is set; check the other filters on the status itself.
+  std::string prefix = "s/";
+  for (const auto& [field, value] :
+       {std::pair{"customer", &filter.customer}, std::pair{"merchandiser", &filter.merchandiser},
+        std::pair{"supplier", &filter.supplier}, std::pair{"stage", &filter.stage}}) {
+    if (!value->empty()) {
+      prefix = IndexKey(field, *value, "");
+      break;
+    }
+  }
+  OrderPage page;
+  Status status;
+  std::string start = cursor.empty() ? "" : prefix + cursor + std::string(1, '\0');
+  ForPrefix(db_.get(), prefix, start, [&](std::string_view key, std::string_view) {
+    std::string order_id(key.substr(prefix.size()));
+    if (page.orders.size() == limit) {
+      page.next_cursor = page.orders.back().order_id();
+      return false;
+    }
+    auto s = GetStatus(order_id);
+    if (!s.ok()) {
+      status = s.status();
+      return false;
+    }
+    if (s->has_value() && Matches(**s, filter)) page.orders.push_back(std::move(**s));
+    return true;
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+Result<std::optional<Cell>> ReadModelStore::GetCell(const CellKey& key) const {
+  auto bytes = Get(CellStoreKey(key));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<Cell>();
+  auto cell = Cell::Parse(**bytes);
+  if (!cell.ok()) return Status::Fatal("KPI cell is corrupt: " + cell.status().message());
+  return std::optional<Cell>(std::move(*cell));
+}
+
+Result<std::map<int32_t, int64_t>> ReadModelStore::Offsets() const {
+  std::map<int32_t, int64_t> offsets;
+  ForPrefix(db_.get(), "p/", "", [&](std::string_view key, std::string_view value) {
+    offsets[static_cast<int32_t>(GetBigEndian(key.substr(2)))] =
+        static_cast<int64_t>(GetBigEndian(value));
+    return true;
+  });
+  return offsets;
+}
+
+void ReadModelStore::Scan(GroupKind kind, Date from, Date to,
+                          const std::function<void(const CellKey&, const Cell&)>& fn) const {
+  const std::string start = "k" + CellKey::RangeStart(kind, from);
+  const std::string end = "k" + CellKey::RangeStart(kind, to + std::chrono::days(1));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(start); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    auto key = CellKey::Decode(std::string_view(it->key().data() + 1, it->key().size() - 1));
+    auto cell = Cell::Parse(std::string_view(it->value().data(), it->value().size()));
+    if (key.has_value() && cell.ok()) fn(*key, *cell);
+  }
+}
+
+Status ReadModelStore::Write(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return FromRocks(db_->Write(options, batch), "writing read models");
+}
+
+std::string ReadModelStore::Dump() const {
+  std::ostringstream out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    out << it->key().ToString(true) << " = " << it->value().ToString(true) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace gendan

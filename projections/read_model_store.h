@@ -1,0 +1,96 @@
+// ReadModelStore: the projector's RocksDB read models and the queries over them.
+//
+//   auto store = ReadModelStore::OpenWriter("data/projections", options);
+//   ProjectionBatch batch(**store);                 // see projections/projector.h
+//   auto status = (*store)->GetStatus("ORD-1");     // Result<std::optional<v1::OrderStatus>>
+//   nlohmann::json kpis = RunKpiQuery(**store, query);  // the store is a CellSource
+//
+// Key space (one RocksDB column family; every read model of a batch lands in one WriteBatch):
+//   s/<order_id>                      OrderStatus
+//   f/<order_id>                      OrderFacts (KPI inputs)
+//   e/<order_id>\0<version:8 BE>      OrderEvent (the order's timeline)
+//   x/<field>\0<value>\0<order_id>    index entry for the list filters
+//   k<CellKey::Encode()>              KPI cell
+//   p/<partition:4 BE>                next gendan.events offset of that partition
+// A writer owns the folder; readers in other processes open it as a RocksDB secondary and
+// call Refresh() to follow it. Reads are thread-safe; writes come from one thread.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+#include "gendan/v1/events.pb.h"
+#include "gendan/v1/status.pb.h"
+#include "projections/kpi.h"
+#include "projections/kpi_facts.h"
+
+namespace gendan {
+
+struct OrderFilter {
+  std::string stage, customer, merchandiser, supplier;  // empty = any
+};
+
+struct OrderPage {
+  std::vector<v1::OrderStatus> orders;
+  std::string next_cursor;  // empty when there is no further page
+};
+
+class ReadModelStore : public CellSource {
+ public:
+  // Opens (creating if missing) the read models for writing. One writer per folder.
+  static Result<std::unique_ptr<ReadModelStore>> OpenWriter(const std::string& dir);
+  // Opens another process's read models read-only, following them through Refresh().
+  static Result<std::unique_ptr<ReadModelStore>> OpenFollower(const std::string& dir,
+                                                              const std::string& scratch_dir);
+  ~ReadModelStore() override;
+
+  // Catches a follower up with the writer; a no-op for the writer itself.
+  Status Refresh();
+
+  Result<std::optional<v1::OrderStatus>> GetStatus(const std::string& order_id) const;
+  Result<std::optional<OrderFacts>> GetFacts(const std::string& order_id) const;
+  // The order's recorded events in version order (empty when unknown).
+  Result<std::vector<v1::OrderEvent>> Events(const std::string& order_id) const;
+  // Orders matching every set filter, in order_id order, after `cursor` (exclusive).
+  Result<OrderPage> List(const OrderFilter& filter, size_t limit, const std::string& cursor) const;
+  Result<std::optional<Cell>> GetCell(const CellKey& key) const;
+  // Next offset to read per gendan.events partition (absent partitions: from the beginning).
+  Result<std::map<int32_t, int64_t>> Offsets() const;
+
+  // CellSource: every cell of `kind` with a date in [from, to].
+  void Scan(GroupKind kind, Date from, Date to,
+            const std::function<void(const CellKey&, const Cell&)>& fn) const override;
+
+  // Writes a batch atomically (synced). For ProjectionBatch.
+  Status Write(rocksdb::WriteBatch* batch);
+
+  // Every key and value, rendered, for comparing two stores in tests and `gendan rebuild`.
+  std::string Dump() const;
+
+  static std::string StatusKey(const std::string& order_id) { return "s/" + order_id; }
+  static std::string FactsKey(const std::string& order_id) { return "f/" + order_id; }
+  static std::string EventKey(const std::string& order_id, int64_t version);
+  static std::string IndexKey(const std::string& field, const std::string& value,
+                              const std::string& order_id);
+  static std::string CellStoreKey(const CellKey& key) { return "k" + key.Encode(); }
+  static std::string OffsetKey(int32_t partition);
+  static std::string OffsetValue(int64_t next_offset);
+
+ private:
+  explicit ReadModelStore(std::unique_ptr<rocksdb::DB> db, bool follower)
+      : db_(std::move(db)), follower_(follower) {}
+  Result<std::optional<std::string>> Get(const std::string& key) const;
+  bool Matches(const v1::OrderStatus& s, const OrderFilter& f) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  bool follower_;
+};
+
+}  // namespace gendan
