@@ -67,6 +67,29 @@ int RunEngine(const CommonFlags& common) {
   return 0;
 }
 
+struct TopicsFlags {
+  int partitions = 6;
+};
+
+// The topics of DOMAIN.md §1 with the configs deploy/local/topics.sh gives them.
+int RunTopicsCreate(const CommonFlags& common, const TopicsFlags& flags) {
+  auto config = ResolveConfig(common);
+  if (!config.ok()) return Fail(config.status());
+  std::vector<TopicSpec> specs = {
+      {config->Topic("inbound"), flags.partitions, {{"retention.ms", "604800000"}}},
+      {config->Topic("events"),
+       flags.partitions,
+       {{"retention.ms", "-1"}, {"retention.bytes", "-1"}}},
+      {config->Topic("rejections"), flags.partitions, {{"retention.ms", "2592000000"}}},
+      {config->Topic("status"), flags.partitions, {{"cleanup.policy", "compact"}}},
+      {config->Topic("alerts"), flags.partitions, {{"retention.ms", "7776000000"}}},
+  };
+  Status s = CreateTopics(*config, specs);
+  if (!s.ok()) return Fail(s);
+  for (const auto& t : specs) std::cout << "topic " << t.name << " ready\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -100,6 +123,14 @@ int RunCli(int argc, char** argv) {
   engine->footer(
       "Runs until SIGTERM/SIGINT, then commits the open batch and leaves the group.\n"
       "Exit status: 0 clean stop, 1 fatal Kafka or store error (logged), 2 bad config.");
+
+  TopicsFlags topics_flags;
+  CLI::App* topics =
+      app.add_subcommand("topics", "Create gendan's topics (existing ones are left alone)");
+  cli::AddCommonFlags(topics, &common);
+  topics->add_option("--partitions", topics_flags.partitions, "Partitions per topic (default 6)")
+      ->check(CLI::Range(1, 10000));
+  topics->callback([&] { throw CLI::RuntimeError(RunTopicsCreate(common, topics_flags)); });
 
   cli::AddServiceCommands(app, common);
   cli::AddQueryCommands(app, common);

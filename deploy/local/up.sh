@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# The main front door: sets up everything on this machine and runs gendan's main job.
-#   1. installs missing Debian packages    2. starts a local Kafka broker (KRaft)
-#   3. creates gendan's topics             4. builds build/gendan
-#   5. publishes the sample order book to gendan.inbound
-# Idempotent: run it again at any time. Stop the broker with ./deploy/local/down.sh.
+# The main front door: sets up everything on this machine and runs gendan.
+#   1. installs missing Debian packages     2. starts a local Kafka broker (KRaft)
+#   3. creates gendan's topics              4. builds build/gendan
+#   5. starts `gendan run` (engine + projector + query API) in the background
+#   6. publishes the sample order book and waits until the read models have it
+# Idempotent: run it again at any time (a running gendan is restarted on the new build).
+# Stop everything with ./deploy/local/down.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/lib.sh
+
+GENDAN_DATA="${GENDAN_DATA:-${XDG_STATE_HOME:-$HOME/.local/state}/gendan/data}"
+GENDAN_LISTEN="${GENDAN_LISTEN:-127.0.0.1:8080}"
+RUN_PID="$GENDAN_DATA/gendan-run.pid"
+RUN_LOG="$GENDAN_DATA/gendan-run.log"
+SAMPLE="${GENDAN_SAMPLE:-deploy/local/sample-orders.jsonl}"
 
 ./deploy/local/install-deps.sh
 ./deploy/local/broker.sh start
@@ -16,10 +24,40 @@ say "building build/gendan"
 cmake -S . -B build -G Ninja >/dev/null
 ninja -C build gendan >/dev/null
 
-SAMPLE="${GENDAN_SAMPLE:-deploy/local/sample-orders.jsonl}"
-say "publishing $SAMPLE"
-./build/gendan publish --bootstrap "$BOOTSTRAP" --topic-prefix "$TOPIC_PREFIX" "$SAMPLE"
+mkdir -p "$GENDAN_DATA"
+if pid=$(cat "$RUN_PID" 2>/dev/null) && kill -0 "$pid" 2>/dev/null; then
+  say "stopping the running gendan (pid $pid) to start the new build"
+  kill -TERM "$pid"
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+fi
+port="${GENDAN_LISTEN##*:}"
+port_open "${GENDAN_LISTEN%:*}" "$port" && die "$GENDAN_LISTEN is taken by another process; set GENDAN_LISTEN=host:port"
 
-say "done. Broker: $BOOTSTRAP; topics: ${TOPIC_PREFIX}{inbound,events,rejections,status,alerts}"
-say "read the inbound topic:  kcat -b $BOOTSTRAP -C -t ${TOPIC_PREFIX}inbound -e -f '%k %o\\n'"
-say "stop the broker:         ./deploy/local/down.sh"
+say "starting gendan run (data in $GENDAN_DATA, log in $RUN_LOG)"
+nohup ./build/gendan run --bootstrap "$BOOTSTRAP" --topic-prefix "$TOPIC_PREFIX" \
+  --data-dir "$GENDAN_DATA" --listen "$GENDAN_LISTEN" >>"$RUN_LOG" 2>&1 </dev/null &
+echo $! >"$RUN_PID"
+for _ in $(seq 1 100); do
+  curl -fs "http://$GENDAN_LISTEN/healthz" >/dev/null 2>&1 && break
+  kill -0 "$(cat "$RUN_PID")" 2>/dev/null || { tail -20 "$RUN_LOG" >&2; die "gendan run exited; see $RUN_LOG"; }
+  sleep 0.2
+done
+
+say "publishing $SAMPLE"
+./build/gendan publish --bootstrap "$BOOTSTRAP" --topic-prefix "$TOPIC_PREFIX" "$SAMPLE" || true
+say "waiting until the read models have caught up"
+for _ in $(seq 1 150); do
+  curl -fs "http://$GENDAN_LISTEN/readyz" >/dev/null 2>&1 && curl -fs "http://$GENDAN_LISTEN/v1/orders/ORD-1002" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+API="http://$GENDAN_LISTEN"
+say "gendan is running: query API on $API/"
+say "  order status:   curl $API/v1/orders/ORD-1001"
+say "  order events:   curl $API/v1/orders/ORD-1001/events"
+say "  order list:     curl '$API/v1/orders?stage=SHIPPING'"
+say "  KPIs:           curl '$API/v1/kpis?from=2026-09-01&to=2026-11-30&bucket=month'"
+say "  metrics:        curl $API/metrics"
+say "  from the CLI:   build/gendan kpi --state-dir $GENDAN_DATA/projections --from 2026-09-01 --to 2026-11-30"
+say "  rejections:     kcat -b $BOOTSTRAP -C -t ${TOPIC_PREFIX}rejections -e"
+say "stop everything: ./deploy/local/down.sh"
