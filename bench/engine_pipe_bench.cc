@@ -59,6 +59,7 @@ struct Flags {
   std::string log_level = "warn";
   std::string only;    // "raw" or "engine": run just that pipe (for profiling); no ratio
   bool trace = false;  // a line per transaction
+  std::vector<std::string> kafka_properties;  // key=value, for every client of both pipes
 };
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -396,6 +397,14 @@ int Main(const Flags& flags) {
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
   Config base;
   ApplyEnvironment(&base);
+  for (const std::string& kv : flags.kafka_properties) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) {
+      std::fprintf(stderr, "engine_pipe_bench: -X %s: expected key=value\n", kv.c_str());
+      return 2;
+    }
+    base.kafka.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
   base.engine.commit_interval = std::chrono::milliseconds(flags.commit_interval_ms);
   if (Status up = CheckBroker(base, 5'000); !up.ok()) {
     std::fprintf(stderr, "engine_pipe_bench: %s\n", up.ToString().c_str());
@@ -530,6 +539,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--only", flags.only, "Run one pipe only, e.g. under perf (no ratio)")
       ->check(CLI::IsMember({"raw", "engine"}));
+  app.add_option("-X", flags.kafka_properties,
+                 "librdkafka property for every client of both pipes (as kafka.* in the config)");
   app.add_flag("--trace", flags.trace, "Print a line per transaction");
   CLI11_PARSE(app, argc, argv);
   return gendan::Main(flags);

@@ -10,12 +10,14 @@
 #include "consumers/lag_probe.h"
 #include "consumers/projector_service.h"
 #include "consumers/query_api.h"
+#include "consumers/rebuild.h"
 
 namespace gendan::cli {
 namespace {
 
 Result<std::unique_ptr<ReadModelStore>> OpenWriter(const Config& config) {
-  std::filesystem::create_directories(config.projector.state_dir);
+  std::filesystem::path parent = std::filesystem::path(config.projector.state_dir).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
   return ReadModelStore::OpenWriter(config.projector.state_dir);
 }
 
@@ -89,6 +91,30 @@ int RunAll(const CommonFlags& common) {
   return 0;
 }
 
+// Progress on a terminal: one line rewritten in place; piped: a line every 5 seconds.
+void ShowProgress(const RebuildProgress& p) {
+  static double last_line = -5;
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  if (!tty && p.seconds - last_line < 5 && p.done < p.total) return;
+  last_line = p.seconds;
+  double rate = p.seconds > 0 ? p.done / p.seconds : 0;
+  double eta = rate > 0 && p.total > p.done ? (p.total - p.done) / rate : 0;
+  std::fprintf(stderr, "%srebuild: %lld of ~%lld events, %.0f events/s, ETA %.0f s%s",
+               tty ? "\r" : "", static_cast<long long>(p.done), static_cast<long long>(p.total),
+               rate, eta, tty ? "   " : "\n");
+}
+
+int RunRebuild(const CommonFlags& common) {
+  auto config = ResolveConfig(common);
+  if (!config.ok()) return Fail(config.status());
+  auto report = Rebuild(*config, ShowProgress);
+  if (isatty(STDERR_FILENO)) std::fputs("\n", stderr);
+  if (!report.ok()) return Fail(report.status());
+  std::cout << "rebuilt " << report->events << " events in " << report->seconds
+            << " s; live read models: " << report->generation << "\n";
+  return 0;
+}
+
 void AddStateDirFlag(CLI::App* cmd, CommonFlags& common) {
   cmd->add_option_function<std::string>(
       "--state-dir",
@@ -117,6 +143,16 @@ void AddServiceCommands(CLI::App& app, CommonFlags& common) {
       "host:port to listen on (serve.listen, default 127.0.0.1:8080)");
   serve->callback([&common] { throw CLI::RuntimeError(RunServe(common)); });
   serve->footer("Follows the folder a `gendan project` process writes; runs until SIGTERM/SIGINT.");
+
+  CLI::App* rebuild = app.add_subcommand(
+      "rebuild", "Build fresh read models from offset 0 beside the live ones and swap them in");
+  AddCommonFlags(rebuild, &common);
+  AddStateDirFlag(rebuild, common);
+  rebuild->callback([&common] { throw CLI::RuntimeError(RunRebuild(common)); });
+  rebuild->footer(
+      "The live read models keep serving while the new ones are built; running projectors and\n"
+      "servers move to the new ones when the link is swapped. Use it after changing\n"
+      "projector.utc_offset or the SLAs, or to check a store against the log.");
 
   CLI::App* run = app.add_subcommand("run", "Engine, projector and query API in one process");
   AddCommonFlags(run, &common);

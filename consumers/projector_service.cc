@@ -54,6 +54,7 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   void Publish(std::vector<v1::OrderStatus> statuses);
   void UpdateLag();
   void CommitGroupOffsets();
+  Status FollowSwap();
 
   Config config_;
   ReadModelStore* store_;
@@ -64,6 +65,7 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   std::unique_ptr<RdKafka::Producer> status_producer_;
   std::set<int32_t> assigned_;
   Clock::time_point batch_deadline_ = Clock::time_point::max();
+  Clock::time_point next_swap_check_{};
   Status callback_status_;
 };
 
@@ -112,6 +114,7 @@ Status ProjectorService::Loop::Run(const std::atomic<bool>& stop) {
       s = Commit();
     status_producer_->poll(0);
     if (m->err() == RdKafka::ERR__TIMED_OUT) UpdateLag();
+    if (s.ok() && Clock::now() >= next_swap_check_) s = FollowSwap();
   }
   if (s.ok()) s = callback_status_;
   if (s.ok()) s = Commit();
@@ -177,6 +180,30 @@ void ProjectorService::Loop::Publish(std::vector<v1::OrderStatus> statuses) {
   }
   metrics_->statuses_published.fetch_add(static_cast<int64_t>(statuses.size()),
                                          std::memory_order_relaxed);
+}
+
+// After `gendan rebuild` swapped in a new generation: finish the batch on the old one, open the
+// new one, and resume each partition from the new generation's own offsets.
+Status ProjectorService::Loop::FollowSwap() {
+  next_swap_check_ = Clock::now() + std::chrono::seconds(1);
+  if (!store_->Swapped()) return Status::Ok();
+  Status s = Commit();
+  if (s.ok()) s = store_->Reopen();
+  if (!s.ok()) return s;
+  auto offsets = store_->Offsets();
+  if (!offsets.ok()) return offsets.status();
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (int32_t p : assigned_) {
+    auto it = offsets->find(p);
+    parts.push_back(RdKafka::TopicPartition::create(
+        events_, p, it != offsets->end() ? it->second : RdKafka::Topic::OFFSET_BEGINNING));
+  }
+  RdKafka::ErrorCode e = consumer_->assign(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  if (e != RdKafka::ERR_NO_ERROR)
+    return Status::Fatal("reassigning after the swap: " + RdKafka::err2str(e));
+  spdlog::info("projector: now on rebuilt read models {}", store_->generation());
+  return Status::Ok();
 }
 
 void ProjectorService::Loop::UpdateLag() {

@@ -4,6 +4,8 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <chrono>
+#include <filesystem>
 #include <sstream>
 
 namespace gendan {
@@ -51,29 +53,118 @@ void ForPrefix(rocksdb::DB* db, const std::string& prefix, const std::string& st
 
 ReadModelStore::~ReadModelStore() = default;
 
-Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenWriter(const std::string& dir) {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The generation folder a link names, or the path itself when it is not a link.
+std::string Resolve(const std::string& link) {
+  std::error_code ec;
+  if (fs::is_symlink(link, ec)) {
+    fs::path target = fs::read_symlink(link, ec);
+    if (target.is_relative()) target = fs::path(link).parent_path() / target;
+    return target.lexically_normal().string();
+  }
+  return link;
+}
+
+std::string NewGenerationName(const std::string& dir) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  return dir + ".gen-" + std::to_string(ms);
+}
+
+}  // namespace
+
+Status ReadModelStore::OpenCurrent() {
+  std::string generation = Resolve(link_);
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(StoreOptions(), dir, &raw);
-  if (!s.ok()) return Status::IoError("opening read models " + dir + ": " + s.ToString());
-  return std::unique_ptr<ReadModelStore>(
-      new ReadModelStore(std::unique_ptr<rocksdb::DB>(raw), false));
+  rocksdb::Status s;
+  if (follower_) {
+    rocksdb::Options options = StoreOptions();
+    options.create_if_missing = false;
+    options.max_open_files = -1;  // required by secondary instances
+    s = rocksdb::DB::OpenAsSecondary(options, generation, scratch_, &raw);
+  } else {
+    s = rocksdb::DB::Open(StoreOptions(), generation, &raw);
+  }
+  if (!s.ok()) return Status::IoError("opening read models " + generation + ": " + s.ToString());
+  std::unique_lock lock(mu_);
+  db_.reset(raw);
+  generation_ = generation;
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenWriter(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec) && !fs::is_symlink(dir, ec)) {
+    std::string generation = NewGenerationName(dir);
+    fs::create_directories(generation, ec);
+    if (!ec) fs::create_directory_symlink(fs::path(generation).filename(), dir, ec);
+    if (ec) return Status::IoError("creating read-model folder " + dir + ": " + ec.message());
+  }
+  std::unique_ptr<ReadModelStore> store(new ReadModelStore(dir, "", false));
+  Status s = store->OpenCurrent();
+  if (!s.ok()) return s;
+  return store;
+}
+
+Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenGeneration(
+    const std::string& generation_dir) {
+  std::unique_ptr<ReadModelStore> store(new ReadModelStore(generation_dir, "", false));
+  Status s = store->OpenCurrent();
+  if (!s.ok()) return s;
+  return store;
 }
 
 Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenFollower(
     const std::string& dir, const std::string& scratch_dir) {
-  rocksdb::Options options = StoreOptions();
-  options.create_if_missing = false;
-  options.max_open_files = -1;  // required by secondary instances
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::OpenAsSecondary(options, dir, scratch_dir, &raw);
-  if (!s.ok()) return Status::IoError("following read models " + dir + ": " + s.ToString());
-  return std::unique_ptr<ReadModelStore>(
-      new ReadModelStore(std::unique_ptr<rocksdb::DB>(raw), true));
+  std::unique_ptr<ReadModelStore> store(new ReadModelStore(dir, scratch_dir, true));
+  Status s = store->OpenCurrent();
+  if (!s.ok()) return s;
+  return store;
+}
+
+std::shared_ptr<rocksdb::DB> ReadModelStore::Db() const {
+  std::shared_lock lock(mu_);
+  return db_;
+}
+
+std::string ReadModelStore::generation() const {
+  std::shared_lock lock(mu_);
+  return generation_;
+}
+
+bool ReadModelStore::Swapped() const { return Resolve(link_) != generation(); }
+
+Status ReadModelStore::Reopen() {
+  {
+    std::unique_lock lock(mu_);
+    db_.reset();  // readers holding the old one finish with it; RocksDB closes when they do
+  }
+  return OpenCurrent();
 }
 
 Status ReadModelStore::Refresh() {
   if (!follower_) return Status::Ok();
-  return FromRocks(db_->TryCatchUpWithPrimary(), "following the projector's read models");
+  if (Swapped()) return Reopen();
+  auto db = Db();
+  return FromRocks(db->TryCatchUpWithPrimary(), "following the projector's read models");
+}
+
+Status ReadModelStore::SwapIn(const std::string& dir, const std::string& generation_dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_symlink(dir, ec)) {
+    return Status::InvalidArgument(dir + " is a folder, not a read-model generation link");
+  }
+  const std::string tmp = dir + ".swap";
+  fs::remove(tmp, ec);
+  fs::create_directory_symlink(fs::path(generation_dir).filename(), tmp, ec);
+  if (ec) return Status::IoError("linking " + generation_dir + ": " + ec.message());
+  fs::rename(tmp, dir, ec);  // rename(2) replaces the old link atomically
+  if (ec) return Status::IoError("swapping " + dir + ": " + ec.message());
+  return Status::Ok();
 }
 
 std::string ReadModelStore::EventKey(const std::string& order_id, int64_t version) {
@@ -107,7 +198,7 @@ std::string ReadModelStore::OffsetValue(int64_t next_offset) {
 
 Result<std::optional<std::string>> ReadModelStore::Get(const std::string& key) const {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);
+  rocksdb::Status s = Db()->Get(rocksdb::ReadOptions(), key, &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocks(s, "reading read models");
   return std::optional<std::string>(std::move(value));
@@ -139,7 +230,7 @@ Result<std::vector<v1::OrderEvent>> ReadModelStore::Events(const std::string& or
   std::string prefix = "e/" + order_id;
   prefix.push_back('\0');
   bool corrupt = false;
-  ForPrefix(db_.get(), prefix, "", [&](std::string_view, std::string_view value) {
+  ForPrefix(Db().get(), prefix, "", [&](std::string_view, std::string_view value) {
     v1::OrderEvent& e = events.emplace_back();
     corrupt = !e.ParseFromArray(value.data(), static_cast<int>(value.size()));
     return !corrupt;
@@ -171,7 +262,7 @@ Result<OrderPage> ReadModelStore::List(const OrderFilter& filter, size_t limit,
   OrderPage page;
   Status status;
   std::string start = cursor.empty() ? "" : prefix + cursor + std::string(1, '\0');
-  ForPrefix(db_.get(), prefix, start, [&](std::string_view key, std::string_view) {
+  ForPrefix(Db().get(), prefix, start, [&](std::string_view key, std::string_view) {
     std::string order_id(key.substr(prefix.size()));
     if (page.orders.size() == limit) {
       page.next_cursor = page.orders.back().order_id();
@@ -200,7 +291,7 @@ Result<std::optional<Cell>> ReadModelStore::GetCell(const CellKey& key) const {
 
 Result<std::map<int32_t, int64_t>> ReadModelStore::Offsets() const {
   std::map<int32_t, int64_t> offsets;
-  ForPrefix(db_.get(), "p/", "", [&](std::string_view key, std::string_view value) {
+  ForPrefix(Db().get(), "p/", "", [&](std::string_view key, std::string_view value) {
     offsets[static_cast<int32_t>(GetBigEndian(key.substr(2)))] =
         static_cast<int64_t>(GetBigEndian(value));
     return true;
@@ -212,7 +303,8 @@ void ReadModelStore::Scan(GroupKind kind, Date from, Date to,
                           const std::function<void(const CellKey&, const Cell&)>& fn) const {
   const std::string start = "k" + CellKey::RangeStart(kind, from);
   const std::string end = "k" + CellKey::RangeStart(kind, to + std::chrono::days(1));
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  auto db = Db();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(start); it->Valid() && it->key().compare(end) < 0; it->Next()) {
     auto key = CellKey::Decode(std::string_view(it->key().data() + 1, it->key().size() - 1));
     auto cell = Cell::Parse(std::string_view(it->value().data(), it->value().size()));
@@ -223,12 +315,13 @@ void ReadModelStore::Scan(GroupKind kind, Date from, Date to,
 Status ReadModelStore::Write(rocksdb::WriteBatch* batch) {
   rocksdb::WriteOptions options;
   options.sync = true;
-  return FromRocks(db_->Write(options, batch), "writing read models");
+  return FromRocks(Db()->Write(options, batch), "writing read models");
 }
 
 std::string ReadModelStore::Dump() const {
   std::ostringstream out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  auto db = Db();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     out << it->key().ToString(true) << " = " << it->value().ToString(true) << "\n";
   }

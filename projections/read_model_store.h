@@ -14,6 +14,11 @@
 //   p/<partition:4 BE>                next gendan.events offset of that partition
 // A writer owns the folder; readers in other processes open it as a RocksDB secondary and
 // call Refresh() to follow it. Reads are thread-safe; writes come from one thread.
+//
+// Generations: the configured folder is a symlink to a generation folder
+// ("<dir>.gen-<unix ms>"). `gendan rebuild` fills a new generation beside the live one and swaps
+// the link atomically (rename(2)); a store notices with Swapped() and moves over with Reopen(),
+// while reads keep being served from the old generation until then.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -22,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -44,15 +50,27 @@ struct OrderPage {
 
 class ReadModelStore : public CellSource {
  public:
-  // Opens (creating if missing) the read models for writing. One writer per folder.
+  // Opens (creating a first generation and the link if missing) the read models behind the
+  // link `dir` for writing. One writer per generation.
   static Result<std::unique_ptr<ReadModelStore>> OpenWriter(const std::string& dir);
+  // Opens a generation folder itself for writing (what `gendan rebuild` fills).
+  static Result<std::unique_ptr<ReadModelStore>> OpenGeneration(const std::string& generation_dir);
   // Opens another process's read models read-only, following them through Refresh().
   static Result<std::unique_ptr<ReadModelStore>> OpenFollower(const std::string& dir,
                                                               const std::string& scratch_dir);
   ~ReadModelStore() override;
 
-  // Catches a follower up with the writer; a no-op for the writer itself.
+  // Catches a follower up with the writer, moving to a new generation when the link was swapped;
+  // a no-op for the writer itself.
   Status Refresh();
+  // True when the link now names another generation than the one open.
+  bool Swapped() const;
+  // Closes the open generation and opens the one the link names now.
+  Status Reopen();
+  // Points the link `dir` at `generation_dir` atomically. Fails if `dir` is a real folder.
+  static Status SwapIn(const std::string& dir, const std::string& generation_dir);
+  // The generation folder open now.
+  std::string generation() const;
 
   Result<std::optional<v1::OrderStatus>> GetStatus(const std::string& order_id) const;
   Result<std::optional<OrderFacts>> GetFacts(const std::string& order_id) const;
@@ -84,13 +102,19 @@ class ReadModelStore : public CellSource {
   static std::string OffsetValue(int64_t next_offset);
 
  private:
-  explicit ReadModelStore(std::unique_ptr<rocksdb::DB> db, bool follower)
-      : db_(std::move(db)), follower_(follower) {}
+  ReadModelStore(std::string link, std::string scratch, bool follower)
+      : link_(std::move(link)), scratch_(std::move(scratch)), follower_(follower) {}
+  Status OpenCurrent();
+  std::shared_ptr<rocksdb::DB> Db() const;
   Result<std::optional<std::string>> Get(const std::string& key) const;
   bool Matches(const v1::OrderStatus& s, const OrderFilter& f) const;
 
-  std::unique_ptr<rocksdb::DB> db_;
-  bool follower_;
+  const std::string link_;     // the configured folder (a link), or a generation itself
+  const std::string scratch_;  // a follower's own folder
+  const bool follower_;
+  mutable std::shared_mutex mu_;  // guards db_ and generation_ (swapped by Reopen)
+  std::shared_ptr<rocksdb::DB> db_;
+  std::string generation_;
 };
 
 }  // namespace gendan

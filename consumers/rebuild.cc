@@ -1,0 +1,134 @@
+#include "consumers/rebuild.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "consumers/kafka_client.h"
+#include "consumers/projector_service.h"
+#include "projections/projector.h"
+
+namespace gendan {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+// The end offset of every partition of `topic` now: what the rebuild reads up to.
+Result<std::map<int32_t, int64_t>> EndOffsets(RdKafka::Handle& handle, const std::string& topic) {
+  auto n = PartitionCount(handle, topic, 30'000);
+  if (!n.ok()) return n.status();
+  std::map<int32_t, int64_t> ends;
+  for (int32_t p = 0; p < *n; ++p) {
+    int64_t low = 0, high = 0;
+    auto e = handle.query_watermark_offsets(topic, p, &low, &high, 30'000);
+    if (e != RdKafka::ERR_NO_ERROR)
+      return Status::TryAgain("end offset of " + topic + ": " + RdKafka::err2str(e));
+    ends[p] = high;
+  }
+  return ends;
+}
+
+// Deletes generations older than the live one and the one before it.
+void PruneGenerations(const std::string& dir, const std::string& live,
+                      const std::string& previous) {
+  fs::path base(dir);
+  std::error_code ec;
+  for (const auto& entry :
+       fs::directory_iterator(base.parent_path().empty() ? "." : base.parent_path(), ec)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with(base.filename().string() + ".gen-")) continue;
+    std::string path = entry.path().lexically_normal().string();
+    if (path == fs::path(live).lexically_normal().string() ||
+        path == fs::path(previous).lexically_normal().string())
+      continue;
+    fs::remove_all(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
+Result<RebuildReport> Rebuild(const Config& config,
+                              const std::function<void(const RebuildProgress&)>& progress) {
+  auto kpi = KpiOptionsFrom(config);
+  if (!kpi.ok()) return kpi.status();
+  const std::string topic = config.Topic("events");
+  auto reader = MakeConsumer(config, {{"group.id", config.projector.group_id + "-rebuild"},
+                                      {"enable.auto.commit", "false"},
+                                      {"enable.partition.eof", "true"},
+                                      {"isolation.level", "read_committed"}});
+  if (!reader.ok()) return reader.status();
+  auto ends = EndOffsets(**reader, topic);
+  if (!ends.ok()) return ends.status();
+
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  const std::string generation = config.projector.state_dir + ".gen-" + std::to_string(millis);
+  auto store = ReadModelStore::OpenGeneration(generation);
+  if (!store.ok()) return store.status();
+
+  std::vector<RdKafka::TopicPartition*> parts;
+  RebuildProgress p;
+  for (const auto& [partition, end] : *ends) {
+    if (end > 0)
+      parts.push_back(
+          RdKafka::TopicPartition::create(topic, partition, RdKafka::Topic::OFFSET_BEGINNING));
+    p.total += end;
+  }
+  std::set<int32_t> open;  // partitions not yet read to their end
+  for (const auto* tp : parts) open.insert(tp->partition());
+  (*reader)->assign(parts);
+  RdKafka::TopicPartition::destroy(parts);
+
+  ProjectionBatch batch(**store, *kpi);
+  auto start = Clock::now(), last_report = start;
+  Status s;
+  while (s.ok() && !open.empty()) {
+    std::unique_ptr<RdKafka::Message> m((*reader)->consume(500));
+    if (m->err() == RdKafka::ERR_NO_ERROR) {
+      if (m->offset() >= ends->at(m->partition())) continue;  // recorded after the start
+      v1::OrderEvent event;
+      if (!event.ParseFromArray(m->payload(), static_cast<int>(m->len()))) {
+        s = Status::Fatal(topic + " offset " + std::to_string(m->offset()) +
+                          " is not an OrderEvent");
+        break;
+      }
+      s = batch.Apply(event, m->partition(), m->offset());
+      ++p.done;
+      if (m->offset() + 1 >= ends->at(m->partition())) open.erase(m->partition());
+    } else if (m->err() == RdKafka::ERR__PARTITION_EOF) {
+      // read_committed EOF: everything committed before the start has been read.
+      if (m->offset() >= ends->at(m->partition()) - 1) open.erase(m->partition());
+    } else if (m->err() != RdKafka::ERR__TIMED_OUT) {
+      s = Status::TryAgain("reading " + topic + ": " + m->errstr());
+    }
+    if (s.ok() && batch.events() >= 20'000) s = batch.Commit();
+    if (Clock::now() - last_report > std::chrono::milliseconds(200)) {
+      last_report = Clock::now();
+      p.seconds = std::chrono::duration<double>(last_report - start).count();
+      progress(p);
+    }
+  }
+  if (s.ok()) s = batch.Commit();
+  (*reader)->close();
+  if (!s.ok()) return s;
+  store->reset();  // close before the live projector opens it
+
+  const std::string previous = fs::is_symlink(config.projector.state_dir)
+                                   ? (fs::path(config.projector.state_dir).parent_path() /
+                                      fs::read_symlink(config.projector.state_dir))
+                                         .string()
+                                   : "";
+  s = ReadModelStore::SwapIn(config.projector.state_dir, generation);
+  if (!s.ok()) return s;
+  PruneGenerations(config.projector.state_dir, generation, previous);
+  p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  progress(p);
+  return RebuildReport{p.done, p.seconds, generation};
+}
+
+}  // namespace gendan
