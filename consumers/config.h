@@ -53,6 +53,12 @@ struct ProjectorOptions {
   int64_t sla_minor_hours = 168;
 };
 
+struct RiskOptions {
+  // DELIVERY_AT_RISK: an order not yet READY_TO_SHIP whose commit date is this close (DOMAIN.md
+  // §6).
+  int buffer_days = 7;
+};
+
 struct ServeOptions {
   // Where the query API listens.
   std::string listen = "127.0.0.1:8080";
@@ -68,6 +74,7 @@ struct Config {
   KafkaOptions kafka;
   EngineOptions engine;
   ProjectorOptions projector;
+  RiskOptions risk;
   ServeOptions serve;
 
   // The full name of a gendan topic, e.g. Topic("inbound") == "gendan.inbound".

@@ -64,6 +64,13 @@ QueryApi::QueryApi(const Config& config, ReadModelStore* store, MetricsSources s
 
 QueryApi::~QueryApi() { Stop(); }
 
+Date QueryApi::Today() const {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  auto offset = UtcOffset::Parse(config_.projector.utc_offset);
+  return BusinessDate(std::chrono::duration_cast<std::chrono::seconds>(now).count(),
+                      offset.ok() ? *offset : UtcOffset());
+}
+
 void QueryApi::Routes() {
   // Every route is timed into the latency histogram under its pattern's name.
   struct Timed {
@@ -106,8 +113,13 @@ void QueryApi::Routes() {
                        "stage must be a stage name such as SHIPPING");
     }
     if (req.has_param("at_risk")) {
-      return SendError(res, 400, "unsupported_parameter",
-                       "at_risk needs the risk monitor, which is not running");
+      const std::string v = req.get_param_value("at_risk");
+      if (v != "true" && v != "false") {
+        return SendError(res, 400, "invalid_parameter", "at_risk must be true or false");
+      }
+      f.at_risk = v == "true";
+      f.today = Today();
+      f.risk_buffer_days = config_.risk.buffer_days;
     }
     size_t limit = 50;
     if (req.has_param("limit")) {

@@ -40,6 +40,7 @@ class QueryApi {
 
  private:
   void Routes();
+  Date Today() const;  // the business date now, for the at_risk filter
   Config config_;
   ReadModelStore* store_;
   MetricsSources sources_;

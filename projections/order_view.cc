@@ -366,7 +366,23 @@ std::vector<std::pair<std::string, std::string>> IndexTerms(const v1::OrderStatu
   if (!s.customer_id().empty()) terms.emplace_back("customer", s.customer_id());
   if (!s.merchandiser_id().empty()) terms.emplace_back("merchandiser", s.merchandiser_id());
   if (!s.supplier_id().empty()) terms.emplace_back("supplier", s.supplier_id());
+  // Open commitments by commit date: the at_risk filter reads those due up to today + buffer.
+  if (!s.commit_date().empty() && !s.has_completed_at() && s.stage() != v1::Stage::CANCELLED &&
+      s.stage() != v1::Stage::CLOSED) {
+    terms.emplace_back("due", s.commit_date());
+  }
   return terms;
+}
+
+bool AtRisk(const v1::OrderStatus& s, Date today, int buffer_days) {
+  auto commit = ParseDate(s.commit_date());
+  if (!commit || s.has_completed_at() || s.stage() == v1::Stage::CANCELLED ||
+      s.stage() == v1::Stage::CLOSED) {
+    return false;
+  }
+  if (*commit < today) return true;  // LATE
+  bool before_ready = s.stage() < v1::Stage::READY_TO_SHIP;
+  return before_ready && *commit <= today + std::chrono::days(buffer_days);  // DELIVERY_AT_RISK
 }
 
 }  // namespace gendan

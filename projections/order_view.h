@@ -28,7 +28,13 @@ void ApplyToStatus(v1::OrderStatus& status, const v1::OrderEvent& event, UtcOffs
 nlohmann::json StatusJson(const v1::OrderStatus& status);
 
 // The values a status is indexed by for GET /v1/orders filters: {"stage", STAGE}, {"customer",
-// id}, {"merchandiser", id}, {"supplier", id}. Empty values are left out.
+// id}, {"merchandiser", id}, {"supplier", id}, and {"due", commit date} while the commitment is
+// open (not completed, cancelled or closed). Empty values are left out.
 std::vector<std::pair<std::string, std::string>> IndexTerms(const v1::OrderStatus& status);
+
+// DOMAIN.md §6's delivery risks on `today` (a business date): LATE — the commit date passed and
+// the order is not completed; DELIVERY_AT_RISK — not yet READY_TO_SHIP and the commit date is
+// within `buffer_days`. Cancelled and closed orders are never at risk.
+bool AtRisk(const v1::OrderStatus& status, Date today, int buffer_days);
 
 }  // namespace gendan

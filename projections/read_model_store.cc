@@ -243,7 +243,8 @@ bool ReadModelStore::Matches(const v1::OrderStatus& s, const OrderFilter& f) con
   return (f.stage.empty() || v1::Stage::Value_Name(s.stage()) == f.stage) &&
          (f.customer.empty() || s.customer_id() == f.customer) &&
          (f.merchandiser.empty() || s.merchandiser_id() == f.merchandiser) &&
-         (f.supplier.empty() || s.supplier_id() == f.supplier);
+         (f.supplier.empty() || s.supplier_id() == f.supplier) &&
+         (!f.at_risk.has_value() || AtRisk(s, f.today, f.risk_buffer_days) == *f.at_risk);
 }
 
 Result<OrderPage> ReadModelStore::List(const OrderFilter& filter, size_t limit,
@@ -259,6 +260,7 @@ Result<OrderPage> ReadModelStore::List(const OrderFilter& filter, size_t limit,
       break;
     }
   }
+  if (filter.at_risk == true) return ListAtRisk(filter, limit, cursor);
   OrderPage page;
   Status status;
   std::string start = cursor.empty() ? "" : prefix + cursor + std::string(1, '\0');
@@ -269,6 +271,41 @@ Result<OrderPage> ReadModelStore::List(const OrderFilter& filter, size_t limit,
       return false;
     }
     auto s = GetStatus(order_id);
+    if (!s.ok()) {
+      status = s.status();
+      return false;
+    }
+    if (s->has_value() && Matches(**s, filter)) page.orders.push_back(std::move(**s));
+    return true;
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+// Open commitments due up to today + buffer, from the "due" index in commit-date order: a scan
+// of the orders at risk and their neighbours, never of every order.
+Result<OrderPage> ReadModelStore::ListAtRisk(const OrderFilter& filter, size_t limit,
+                                             const std::string& cursor) const {
+  const std::string prefix = IndexKey("due", "", "").substr(0, 6);  // "x/due\0"
+  const std::string last = FormatDate(filter.today + std::chrono::days(filter.risk_buffer_days));
+  std::string start;
+  if (size_t slash = cursor.find('/'); slash != std::string::npos) {
+    start = prefix + cursor.substr(0, slash) + std::string(1, '\0') + cursor.substr(slash + 1) +
+            std::string(1, '\0');
+  }
+  OrderPage page;
+  Status status;
+  ForPrefix(Db().get(), prefix, start, [&](std::string_view key, std::string_view) {
+    std::string_view rest = key.substr(prefix.size());
+    size_t sep = rest.find('\0');
+    std::string date(rest.substr(0, sep));
+    if (sep == std::string_view::npos || date > last) return false;
+    if (page.orders.size() == limit) {
+      const auto& prev = page.orders.back();
+      page.next_cursor = prev.commit_date() + "/" + prev.order_id();
+      return false;
+    }
+    auto s = GetStatus(std::string(rest.substr(sep + 1)));
     if (!s.ok()) {
       status = s.status();
       return false;

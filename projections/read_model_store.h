@@ -36,11 +36,15 @@
 #include "gendan/v1/status.pb.h"
 #include "projections/kpi.h"
 #include "projections/kpi_facts.h"
+#include "projections/order_view.h"
 
 namespace gendan {
 
 struct OrderFilter {
   std::string stage, customer, merchandiser, supplier;  // empty = any
+  std::optional<bool> at_risk;                          // AtRisk(status, today, risk_buffer_days)
+  Date today{};
+  int risk_buffer_days = 7;
 };
 
 struct OrderPage {
@@ -76,7 +80,8 @@ class ReadModelStore : public CellSource {
   Result<std::optional<OrderFacts>> GetFacts(const std::string& order_id) const;
   // The order's recorded events in version order (empty when unknown).
   Result<std::vector<v1::OrderEvent>> Events(const std::string& order_id) const;
-  // Orders matching every set filter, in order_id order, after `cursor` (exclusive).
+  // Orders matching every set filter, after `cursor` (exclusive): in order_id order, or with
+  // at_risk=true in commit-date order (the cursor is then "<date>/<order_id>").
   Result<OrderPage> List(const OrderFilter& filter, size_t limit, const std::string& cursor) const;
   Result<std::optional<Cell>> GetCell(const CellKey& key) const;
   // Next offset to read per gendan.events partition (absent partitions: from the beginning).
@@ -108,6 +113,8 @@ class ReadModelStore : public CellSource {
   std::shared_ptr<rocksdb::DB> Db() const;
   Result<std::optional<std::string>> Get(const std::string& key) const;
   bool Matches(const v1::OrderStatus& s, const OrderFilter& f) const;
+  Result<OrderPage> ListAtRisk(const OrderFilter& filter, size_t limit,
+                               const std::string& cursor) const;
 
   const std::string link_;     // the configured folder (a link), or a generation itself
   const std::string scratch_;  // a follower's own folder

@@ -11,6 +11,7 @@ PACKAGES=(
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   clang-format clang-tidy
   openjdk-17-jre-headless maven kcat curl
+  python3
 )
 
 missing=()

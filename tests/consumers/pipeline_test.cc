@@ -187,6 +187,29 @@ TEST_F(PipelineIT, StatusAndKpisOverHttp) {
   EXPECT_DOUBLE_EQ(feb["series"][0]["kpis"]["confirmation_hours"]["mean"].get<double>(), 9.0);
   EXPECT_DOUBLE_EQ(feb["series"][0]["kpis"]["defect_ppm"]["value"].get<double>(), 100000.0);
 
+  auto ids = [&](const std::string& path) {
+    auto r = http.Get(path.c_str());
+    std::vector<std::string> out;
+    if (!r || r->status != 200) return std::vector<std::string>{"HTTP error"};
+    Json body = Json::parse(r->body);
+    for (const Json& o : body["orders"]) out.push_back(o["order_id"]);
+    return out;
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(ids("/v1/orders"), (Ids{"A", "B"}));
+  EXPECT_EQ(ids("/v1/orders?stage=DELIVERED"), (Ids{"A"}));
+  EXPECT_EQ(ids("/v1/orders?at_risk=true"), (Ids{"B"}));  // committed 2024-03-05, never delivered
+  EXPECT_EQ(ids("/v1/orders?at_risk=false&supplier=F1"), (Ids{"A"}));
+  EXPECT_EQ(ids("/v1/orders?customer=C1&limit=1"), (Ids{"A"}));
+  EXPECT_EQ(Json::parse(http.Get("/v1/orders?customer=C1&limit=1")->body)["next_cursor"], "A");
+  EXPECT_EQ(ids("/v1/orders?customer=C1&limit=1&cursor=A"), (Ids{"B"}));
+  EXPECT_EQ(http.Get("/v1/orders?limit=0")->status, 400);
+  EXPECT_EQ(http.Get("/v1/orders?stage=NOPE")->status, 400);
+  auto timeline = Json::parse(http.Get("/v1/orders/A/events")->body)["events"];
+  ASSERT_EQ(timeline.size(), 7u);
+  EXPECT_EQ(timeline[6]["version"], "7");  // the protobuf JSON mapping prints int64 as a string
+  EXPECT_TRUE(timeline[0].contains("order_placed"));
+
   auto metrics = http.Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("gendan_projector_events_total " + std::to_string(in.size())),

@@ -66,7 +66,7 @@ cleanup() {
       [[ -d "$KAFKA_LIBS" ]] || exit 0
       timeout 30 java -Xms64m -Xmx256m \
         -Dlog4j2.configurationFile="$DEPLOY_LOCAL_DIR/log4j2.properties" \
-        -cp "$(kafka_classpath)" org.apache.kafka.tools.TopicCommand \
+        -Dkafka.logs.dir="$TMP/kafka-tool-logs" -cp "$(kafka_classpath)" org.apache.kafka.tools.TopicCommand \
         --bootstrap-server "$BOOTSTRAP_FOR_CLEANUP" --delete --topic "${PREFIX//./\\.}.*"
     ) </dev/null >/dev/null 2>&1 || true
   fi

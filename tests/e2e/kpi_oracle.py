@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import math
 import sys
+import textwrap
 import urllib.error
 import urllib.request
 
@@ -455,6 +456,8 @@ def coverage(oracle):
             if o.issues or o.feedback or o.inspections or o.handoffs:
                 add("cancelled orders with issues/feedback/inspections/handoffs")
             continue
+        if o.confirmed_ms is not None and o.confirmed_ms < o.placed_ms:
+            add("confirmed before placed (clock skew)")
         if o.confirmed_ms is None:
             add("never-confirmed orders")
             if any(r in ("CUSTOMER_REQUEST", "ENTRY_ERROR") and d for r, d, _ in o.amendments):
@@ -556,6 +559,7 @@ REQUIRED_COVERAGE = [
     "feedback rating 5", "handoffs never completed", "handoffs completed exactly at due_at",
     "handoffs completed late", "handoffs completed without acknowledgement",
     "events within 10 min of business midnight", "partially delivered orders",
+    "confirmed before placed (clock skew)",
 ]
 
 
@@ -613,7 +617,7 @@ def compare_body(got, want, label, mismatches, counter):
         e = by_key.get(k)
         if e is None:
             continue
-        where = "%s [group=%s bucket_start=%s]" % (label, k[0], k[1])
+        where = "%s [group=%s bucket_start=%s]" % (label, json.dumps(k[0]), k[1])
         kpis = e.get("kpis", {})
         extra = set(kpis) - set(KPI_KEYS)
         if extra:
@@ -642,8 +646,8 @@ def fetch(base_url, frm, to, bucket, group_by):
 def cmd_check(args, oracle):
     mismatches, counter, n_entries, nonempty = [], [0], 0, 0
     cov = coverage(oracle)
-    print("workload coverage (accepted events): " + "; ".join(
-        "%s %d" % (k, v) for k, v in sorted(cov.items())))
+    print(textwrap.fill("workload coverage (accepted events): " + "; ".join(
+        "%s %d" % (k, v) for k, v in sorted(cov.items())), width=100, subsequent_indent="  "))
     for k in REQUIRED_COVERAGE:
         if not cov.get(k):
             mismatches.append("workload coverage: no case of '%s' (change the seed?)" % k)

@@ -53,8 +53,6 @@ COMPLAINT_REASONS = ["QUALITY", "QUANTITY", "DAMAGE", "LATE_DELIVERY", "DOCUMENT
 AMEND_REASONS = ["CUSTOMER_REQUEST", "ENTRY_ERROR", "SUPPLY_CONSTRAINT", "OTHER"]
 DOC_TYPES = ["ORDER_CONFIRMATION", "CONTRACT", "PROFORMA_INVOICE", "COMMERCIAL_INVOICE",
              "PACKING_LIST", "BILL_OF_LADING", "CERTIFICATE", "OTHER"]
-STAGES = ["PLACED", "CONFIRMED", "IN_PRODUCTION", "PRODUCED", "READY_TO_SHIP", "SHIPPING",
-          "DELIVERED", "CLOSED", "CANCELLED"]
 
 
 def fmt_ts(t):
@@ -90,6 +88,7 @@ class OrderSim:
         self.held = False
         self.lines = {}  # line_id -> ordered quantity
         self.shipped = {}
+        self.shipments = {}  # shipment_id -> {line_id: quantity}
         self.supplier = None
         self.commit = None
         self.open_issues = {}  # issue_id -> category
@@ -121,12 +120,14 @@ class OrderSim:
         self.t = instant
 
     # ---- emission ------------------------------------------------------------------------
-    def emit(self, name, payload, source, actor=None, invalid=None):
+    def emit(self, name, payload, source, actor=None, invalid=None, occurred_at=None):
+        """Appends one event at the clock (or at `occurred_at`: a source with a skewed clock;
+        the log order stays the order of emission)."""
         self.seq += 1
         ev = {
             "event_id": "%s-%s-%d" % (source, self.oid, self.seq),
             "order_id": self.oid,
-            "occurred_at": fmt_ts(self.t),
+            "occurred_at": fmt_ts(occurred_at or self.t),
             "source": source,
             "actor": actor or self.actor,
             name: payload,
@@ -394,6 +395,7 @@ class OrderSim:
                 days=r.randint(30, 60))).isoformat(),
             "incoterm": r.choice(["FOB", "CIF", "EXW", "DDP"]), "lines": lines}, "erp")
         self.stage = "PLACED"
+        self.placed_at = self.t
         for ln in lines:
             self.lines[ln["line_id"]] = ln["quantity"]
             self.shipped[ln["line_id"]] = 0
@@ -427,7 +429,10 @@ class OrderSim:
         self.adv(0.5, 40)
         if promised is None or promised <= business_date(self.t):
             promised = business_date(self.t) + dt.timedelta(days=r.randint(30, 60))
-        self.emit(*confirm_payload()[:2], "erp")
+        skewed = None
+        if r.random() < 0.015:  # the confirming system's clock is behind the ERP's
+            skewed = self.placed_at - dt.timedelta(minutes=r.randint(1, 30))
+        self.emit(*confirm_payload()[:2], "erp", occurred_at=skewed)
         self.stage = "CONFIRMED"
         self.commit = promised
         if r.random() < 0.3:
@@ -536,6 +541,7 @@ class OrderSim:
                 "tms")
             for lid, q in p.items():
                 self.shipped[lid] += q
+            self.shipments[sid] = p
             ship_ids.append(sid)
             self.stage = "SHIPPING"
             if i == 0 and r.random() < 0.02:
@@ -653,8 +659,8 @@ class OrderSim:
 
     def deliver(self, sid):
         damaged = 0
-        if self.rng.random() < 0.07:
-            damaged = self.rng.randint(1, 30)
+        if self.rng.random() < 0.07:  # at most what the shipment carried
+            damaged = self.rng.randint(1, min(30, sum(self.shipments[sid].values())))
         self.emit("shipment_delivered", {"shipment_id": sid, "damaged_quantity": damaged}, "tms")
 
     def maybe_end(self, stage):
