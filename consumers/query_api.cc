@@ -105,8 +105,11 @@ void QueryApi::Routes() {
           SendJson(res, 200, {{"order_id", req.matches[1]}, {"events", EventsJson(*events)}});
         });
   s.Get("/v1/orders", "/v1/orders", [this](const httplib::Request& req, httplib::Response& res) {
-    OrderFilter f{req.get_param_value("stage"), req.get_param_value("customer"),
-                  req.get_param_value("merchandiser"), req.get_param_value("supplier")};
+    OrderFilter f;
+    f.stage = req.get_param_value("stage");
+    f.customer = req.get_param_value("customer");
+    f.merchandiser = req.get_param_value("merchandiser");
+    f.supplier = req.get_param_value("supplier");
     v1::Stage::Value stage_value;
     if (!f.stage.empty() && !v1::Stage::Value_Parse(f.stage, &stage_value)) {
       return SendError(res, 400, "invalid_parameter",
