@@ -247,6 +247,15 @@ bool ReadModelStore::Matches(const v1::OrderStatus& s, const OrderFilter& f) con
          (!f.at_risk.has_value() || AtRisk(s, f.today, f.risk_buffer_days) == *f.at_risk);
 }
 
+// Adds the order's status to the page when it matches every filter.
+Status ReadModelStore::AddIfMatches(const std::string& order_id, const OrderFilter& filter,
+                                    OrderPage* page) const {
+  auto s = GetStatus(order_id);
+  if (!s.ok()) return s.status();
+  if (s->has_value() && Matches(**s, filter)) page->orders.push_back(std::move(**s));
+  return Status::Ok();
+}
+
 Result<OrderPage> ReadModelStore::List(const OrderFilter& filter, size_t limit,
                                        const std::string& cursor) const {
   // Walk the most selective index available (any set filter; ids come in order_id order),
@@ -270,13 +279,8 @@ Result<OrderPage> ReadModelStore::List(const OrderFilter& filter, size_t limit,
       page.next_cursor = page.orders.back().order_id();
       return false;
     }
-    auto s = GetStatus(order_id);
-    if (!s.ok()) {
-      status = s.status();
-      return false;
-    }
-    if (s->has_value() && Matches(**s, filter)) page.orders.push_back(std::move(**s));
-    return true;
+    status = AddIfMatches(order_id, filter, &page);
+    return status.ok();
   });
   if (!status.ok()) return status;
   return page;
@@ -305,13 +309,8 @@ Result<OrderPage> ReadModelStore::ListAtRisk(const OrderFilter& filter, size_t l
       page.next_cursor = prev.commit_date() + "/" + prev.order_id();
       return false;
     }
-    auto s = GetStatus(std::string(rest.substr(sep + 1)));
-    if (!s.ok()) {
-      status = s.status();
-      return false;
-    }
-    if (s->has_value() && Matches(**s, filter)) page.orders.push_back(std::move(**s));
-    return true;
+    status = AddIfMatches(std::string(rest.substr(sep + 1)), filter, &page);
+    return status.ok();
   });
   if (!status.ok()) return status;
   return page;

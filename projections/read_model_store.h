@@ -113,6 +113,8 @@ class ReadModelStore : public CellSource {
   std::shared_ptr<rocksdb::DB> Db() const;
   Result<std::optional<std::string>> Get(const std::string& key) const;
   bool Matches(const v1::OrderStatus& s, const OrderFilter& f) const;
+  Status AddIfMatches(const std::string& order_id, const OrderFilter& filter,
+                      OrderPage* page) const;
   Result<OrderPage> ListAtRisk(const OrderFilter& filter, size_t limit,
                                const std::string& cursor) const;
 
