@@ -329,7 +329,11 @@ Status EngineService::Loop::CommitStore() {
     }
     batch.positions[partition] = pos;
   }
-  batch.states = std::move(pending_);
+  // Orders that never came to exist (every fact refused, e.g. UNKNOWN_ORDER) are not stored:
+  // a stream of bogus ids must not grow the store.
+  for (auto& [id, state] : pending_) {
+    if (state.exists()) batch.states.emplace(id, std::move(state));
+  }
   Status s = store_->Commit(batch);
   if (!s.ok()) {
     return Status::Fatal(
