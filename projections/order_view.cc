@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "projections/risk.h"
+
 namespace gendan {
 namespace {
 
@@ -218,7 +220,7 @@ void ApplyCollaboration(v1::OrderStatus& s, const v1::OrderEvent& e) {
       h->set_from_department(r.from_department());
       h->set_to_department(r.to_department());
       h->set_subject(r.subject());
-      *h->mutable_due_at() = r.due_at();
+      if (r.has_due_at()) *h->mutable_due_at() = r.due_at();
       *h->mutable_requested_at() = e.occurred_at();
       break;
     }
@@ -375,14 +377,7 @@ std::vector<std::pair<std::string, std::string>> IndexTerms(const v1::OrderStatu
 }
 
 bool AtRisk(const v1::OrderStatus& s, Date today, int buffer_days) {
-  auto commit = ParseDate(s.commit_date());
-  if (!commit || s.has_completed_at() || s.stage() == v1::Stage::CANCELLED ||
-      s.stage() == v1::Stage::CLOSED) {
-    return false;
-  }
-  if (*commit < today) return true;  // LATE
-  bool before_ready = s.stage() < v1::Stage::READY_TO_SHIP;
-  return before_ready && *commit <= today + std::chrono::days(buffer_days);  // DELIVERY_AT_RISK
+  return DeliveryRisk(s, today, buffer_days).has_value();
 }
 
 }  // namespace gendan

@@ -34,7 +34,8 @@ std::vector<std::pair<std::string, std::string>> IndexTerms(const v1::OrderStatu
 
 // DOMAIN.md §6's delivery risks on `today` (a business date): LATE — the commit date passed and
 // the order is not completed; DELIVERY_AT_RISK — not yet READY_TO_SHIP and the commit date is
-// within `buffer_days`. Cancelled and closed orders are never at risk.
+// within `buffer_days`. Cancelled and closed orders are never at risk. The rules are those of
+// the risk monitor (projections/risk.h, DeliveryRisk).
 bool AtRisk(const v1::OrderStatus& status, Date today, int buffer_days);
 
 }  // namespace gendan

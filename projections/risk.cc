@@ -1,0 +1,249 @@
+#include "projections/risk.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "projections/kpi_facts.h"
+
+namespace gendan {
+namespace {
+
+using Clock = std::chrono::system_clock;
+using std::chrono::days;
+using std::chrono::milliseconds;
+
+constexpr Millis kForever = std::numeric_limits<Millis>::max();
+
+// Every rule of §6, for a fixed status, holds on one half-open interval of instants
+// [from, until) (milliseconds since the epoch). OpenAlerts and NextChange both read these
+// windows, so the set at an instant and the instant it changes cannot disagree.
+struct Window {
+  AlertKey key;
+  Millis from = 0;
+  Millis until = kForever;
+};
+
+// A window of business dates [from, until), for the date-driven rules.
+struct DateWindow {
+  AlertKey key;
+  Date from;
+  std::optional<Date> until;  // nullopt: open-ended
+};
+
+bool Cancelled(const v1::OrderStatus& s) { return s.stage() == v1::Stage::CANCELLED; }
+bool Closed(const v1::OrderStatus& s) { return s.stage() == v1::Stage::CLOSED; }
+// Cancelled, closed or completed: the plan and the commitment are over.
+bool PlanOver(const v1::OrderStatus& s) {
+  return Cancelled(s) || Closed(s) || s.has_completed_at();
+}
+
+// The first instant of the business date d.
+Millis Midnight(Date d, UtcOffset offset) {
+  return (int64_t{d.time_since_epoch().count()} * 86400 - int64_t{offset.minutes()} * 60) * 1000;
+}
+
+Millis FloorMillis(Clock::time_point t) {
+  return std::chrono::floor<milliseconds>(t.time_since_epoch()).count();
+}
+
+std::vector<DateWindow> DeliveryWindows(const v1::OrderStatus& s, int buffer_days) {
+  std::vector<DateWindow> out;
+  std::optional<Date> commit = ParseDate(s.commit_date());
+  if (!commit || PlanOver(s)) return out;
+  const Date passed = *commit + days(1);
+  if (s.stage() < v1::Stage::READY_TO_SHIP) {
+    out.push_back({{v1::AlertKind::DELIVERY_AT_RISK, ""}, *commit - days(buffer_days), passed});
+  }
+  out.push_back({{v1::AlertKind::LATE, ""}, passed, std::nullopt});
+  return out;
+}
+
+std::vector<DateWindow> MilestoneWindows(const v1::OrderStatus& s) {
+  std::vector<DateWindow> out;
+  if (PlanOver(s)) return out;
+  for (const v1::MilestoneStatus& m : s.milestones()) {
+    std::optional<Date> planned = ParseDate(m.planned_date());
+    if (!planned || m.has_actual_at()) continue;
+    out.push_back({{v1::AlertKind::MILESTONE_OVERDUE, v1::Milestone::Value_Name(m.milestone())},
+                   *planned + days(1),
+                   std::nullopt});
+  }
+  return out;
+}
+
+std::chrono::hours Sla(v1::IssueSeverity::Value severity, const RiskOptions& o) {
+  if (severity == v1::IssueSeverity::CRITICAL) return o.sla_critical;
+  if (severity == v1::IssueSeverity::MAJOR) return o.sla_major;
+  return o.sla_minor;
+}
+
+// The date windows at their business midnights, then the instant-driven rules.
+std::vector<Window> Windows(const v1::OrderStatus& s, const RiskOptions& o) {
+  std::vector<Window> out;
+  if (Cancelled(s)) return out;
+  std::vector<DateWindow> dated = DeliveryWindows(s, o.buffer_days);
+  std::vector<DateWindow> milestones = MilestoneWindows(s);
+  dated.insert(dated.end(), milestones.begin(), milestones.end());
+  for (const DateWindow& w : dated) {
+    out.push_back(
+        {w.key, Midnight(w.from, o.offset), w.until ? Midnight(*w.until, o.offset) : kForever});
+  }
+  for (const v1::IssueStatus& i : s.issues()) {
+    if (!i.open() || !i.has_raised_at()) continue;
+    Millis sla = std::chrono::duration_cast<milliseconds>(Sla(i.severity(), o)).count();
+    out.push_back(
+        {{v1::AlertKind::ISSUE_SLA_BREACH, i.issue_id()}, ToMillis(i.raised_at()) + sla + 1});
+  }
+  if (Closed(s)) return out;
+  for (const v1::HandoffStatus& h : s.handoffs()) {
+    if (!h.has_due_at() || h.has_completed_at()) continue;
+    out.push_back({{v1::AlertKind::HANDOFF_OVERDUE, h.handoff_id()}, ToMillis(h.due_at()) + 1});
+  }
+  return out;
+}
+
+std::string Rfc3339(const google::protobuf::Timestamp& t) {
+  return google::protobuf::util::TimeUtil::ToString(t);
+}
+
+template <typename List, typename Pred>
+auto* FindIf(const List& list, Pred pred) {
+  auto it = std::find_if(list.begin(), list.end(), pred);
+  return it == list.end() ? nullptr : &*it;
+}
+
+std::string MilestoneMessage(const v1::OrderStatus& s, const AlertKey& key) {
+  const auto* m = FindIf(s.milestones(), [&](const v1::MilestoneStatus& x) {
+    return v1::Milestone::Value_Name(x.milestone()) == key.subject;
+  });
+  if (m == nullptr) return "";
+  return key.subject + " planned " + m->planned_date() + " has not happened";
+}
+
+std::string DeliveryMessage(const v1::OrderStatus& s, const AlertKey& key, Date today,
+                            const RiskOptions& o) {
+  const std::string stage = v1::Stage::Value_Name(s.stage());
+  if (key.kind == v1::AlertKind::LATE) {
+    return "commit date " + s.commit_date() + " has passed (today " + FormatDate(today) +
+           ") and the order is not delivered (stage " + stage + ")";
+  }
+  return "commit date " + s.commit_date() + " is within " + std::to_string(o.buffer_days) +
+         " days (today " + FormatDate(today) + ") and the order is " + stage +
+         ", not yet READY_TO_SHIP";
+}
+
+std::string IssueMessage(const v1::OrderStatus& s, const AlertKey& key, const RiskOptions& o) {
+  const auto* i =
+      FindIf(s.issues(), [&](const v1::IssueStatus& x) { return x.issue_id() == key.subject; });
+  if (i == nullptr) return "";
+  return v1::IssueSeverity::Value_Name(i->severity()) + " " +
+         v1::IssueCategory::Value_Name(i->category()) + " issue " + i->issue_id() + " raised " +
+         Rfc3339(i->raised_at()) + " is open beyond its " +
+         std::to_string(Sla(i->severity(), o).count()) + " h SLA";
+}
+
+std::string HandoffMessage(const v1::OrderStatus& s, const AlertKey& key) {
+  const auto* h = FindIf(s.handoffs(),
+                         [&](const v1::HandoffStatus& x) { return x.handoff_id() == key.subject; });
+  if (h == nullptr) return "";
+  return "handoff " + h->handoff_id() + " from " +
+         v1::Department::Value_Name(h->from_department()) + " to " +
+         v1::Department::Value_Name(h->to_department()) + " (" + h->subject() + ") was due " +
+         Rfc3339(h->due_at()) + " and is not completed";
+}
+
+}  // namespace
+
+std::string ToString(const AlertKey& key) {
+  std::string kind = v1::AlertKind::Value_Name(key.kind);
+  if (kind.empty()) kind = "AlertKind(" + std::to_string(static_cast<int>(key.kind)) + ")";
+  return key.subject.empty() ? kind : kind + "(" + key.subject + ")";
+}
+
+std::vector<AlertKey> OpenAlerts(const v1::OrderStatus& status, Clock::time_point now,
+                                 const RiskOptions& options) {
+  const Millis t = FloorMillis(now);
+  std::vector<AlertKey> open;
+  for (Window& w : Windows(status, options)) {
+    if (w.from <= t && t < w.until) open.push_back(std::move(w.key));
+  }
+  std::sort(open.begin(), open.end());
+  open.erase(std::unique(open.begin(), open.end()), open.end());
+  return open;
+}
+
+std::optional<Clock::time_point> NextChange(const v1::OrderStatus& status, Clock::time_point now,
+                                            const RiskOptions& options) {
+  // A boundary b (whole milliseconds) is after `now` exactly when b > floor(now).
+  const Millis t = FloorMillis(now);
+  const Millis last = FloorMillis(Clock::time_point::max());
+  std::optional<Millis> next;
+  for (const Window& w : Windows(status, options)) {
+    if (w.from >= w.until) continue;  // never holds, so its ends change nothing
+    for (Millis b : {w.from, w.until}) {
+      if (b > t && b <= last && (!next || b < *next)) next = b;
+    }
+  }
+  if (!next) return std::nullopt;
+  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(milliseconds(*next)));
+}
+
+std::vector<AlertChange> Diff(const std::vector<AlertKey>& before,
+                              const std::vector<AlertKey>& after) {
+  auto sorted = [](std::vector<AlertKey> keys) {
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return keys;
+  };
+  const std::vector<AlertKey> b = sorted(before), a = sorted(after);
+  std::vector<AlertChange> changes;
+  auto ib = b.begin();
+  auto ia = a.begin();
+  while (ib != b.end() || ia != a.end()) {
+    if (ia == a.end() || (ib != b.end() && *ib < *ia)) {
+      changes.push_back({*ib++, false});
+    } else if (ib == b.end() || *ia < *ib) {
+      changes.push_back({*ia++, true});
+    } else {
+      ++ib, ++ia;
+    }
+  }
+  return changes;
+}
+
+std::string AlertMessage(const v1::OrderStatus& status, const AlertKey& key, Clock::time_point now,
+                         const RiskOptions& options) {
+  std::string text;
+  switch (key.kind) {
+    case v1::AlertKind::MILESTONE_OVERDUE: text = MilestoneMessage(status, key); break;
+    case v1::AlertKind::DELIVERY_AT_RISK:
+    case v1::AlertKind::LATE: {
+      Date today = BusinessDateOf(FloorMillis(now), options.offset);
+      text = DeliveryMessage(status, key, today, options);
+      break;
+    }
+    case v1::AlertKind::ISSUE_SLA_BREACH: text = IssueMessage(status, key, options); break;
+    case v1::AlertKind::HANDOFF_OVERDUE: text = HandoffMessage(status, key); break;
+    default: break;
+  }
+  if (!text.empty()) return text;
+  return key.subject.empty() ? ToString(key)
+                             : v1::AlertKind::Value_Name(key.kind) + " " + key.subject;
+}
+
+std::string AlertId(const std::string& order_id, const AlertKey& key, int64_t raising) {
+  return order_id + "/" + v1::AlertKind::Value_Name(key.kind) + "/" + key.subject + "/" +
+         std::to_string(raising);
+}
+
+std::optional<v1::AlertKind::Value> DeliveryRisk(const v1::OrderStatus& status, Date today,
+                                                 int buffer_days) {
+  for (const DateWindow& w : DeliveryWindows(status, buffer_days)) {
+    if (w.from <= today && (!w.until || today < *w.until)) return w.key.kind;
+  }
+  return std::nullopt;
+}
+
+}  // namespace gendan
