@@ -100,6 +100,26 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"risk.buffer_days",
        PositiveSetter([](Config* c, int64_t n) { c->risk.buffer_days = static_cast<int>(n); },
                       365)},
+      {"risk.now",
+       [](Config* c, std::string_view v, std::string_view, std::string_view) {
+         c->risk.now = std::string(v);  // validated when the projector starts
+         return Status::Ok();
+       }},
+      {"risk.now_offset_s",
+       [](Config* c, std::string_view v, std::string_view where, std::string_view key) {
+         int64_t n = 0;
+         auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+         if (ec != std::errc() || end != v.data() + v.size()) {
+           return Bad(where, key,
+                      "must be a whole number of seconds, got '" + std::string(v) + "'");
+         }
+         c->risk.now_offset_s = n;
+         return Status::Ok();
+       }},
+      {"risk.tick_interval_ms",
+       PositiveSetter(
+           [](Config* c, int64_t n) { c->risk.tick_interval = std::chrono::milliseconds(n); },
+           3'600'000)},
       {"serve.listen", NonEmpty([](Config* c) -> std::string& { return c->serve.listen; })},
       {"serve.ready_max_lag",
        PositiveSetter([](Config* c, int64_t n) { c->serve.ready_max_lag = n; }, int64_t{1} << 40)},

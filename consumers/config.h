@@ -53,10 +53,16 @@ struct ProjectorOptions {
   int64_t sla_minor_hours = 168;
 };
 
-struct RiskOptions {
+struct RiskConfig {
   // DELIVERY_AT_RISK: an order not yet READY_TO_SHIP whose commit date is this close (DOMAIN.md
-  // §6).
+  // §6). Larger warns earlier and more often.
   int buffer_days = 7;
+  // The risk monitor's clock, for replays and tests: a fixed RFC 3339 instant, or empty for the
+  // system clock shifted by now_offset_s seconds.
+  std::string now;
+  int64_t now_offset_s = 0;
+  // How often the projector re-evaluates the orders whose alert schedule has come.
+  std::chrono::milliseconds tick_interval{1000};
 };
 
 struct ServeOptions {
@@ -74,7 +80,7 @@ struct Config {
   KafkaOptions kafka;
   EngineOptions engine;
   ProjectorOptions projector;
-  RiskOptions risk;
+  RiskConfig risk;
   ServeOptions serve;
 
   // The full name of a gendan topic, e.g. Topic("inbound") == "gendan.inbound".

@@ -50,6 +50,12 @@ void RenderProjector(std::ostringstream& out, const ProjectorMetrics& m) {
          m.batches.load());
   Metric(out, "gendan_projector_statuses_published_total", "counter",
          "Statuses sent to gendan.status.", m.statuses_published.load());
+  Metric(out, "gendan_alerts_raised_total", "counter", "Risk alerts raised.",
+         m.alerts_raised.load());
+  Metric(out, "gendan_alerts_cleared_total", "counter", "Risk alerts cleared.",
+         m.alerts_cleared.load());
+  Metric(out, "gendan_alerts_published_total", "counter",
+         "Alert records delivered to gendan.alerts.", m.alerts_published.load());
   Metric(out, "gendan_projector_lag", "gauge", "Events of gendan.events not yet applied.",
          m.lag.load());
   Metric(out, "gendan_projector_last_commit_timestamp_ms", "gauge", "Unix time of the last commit.",

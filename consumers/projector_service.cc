@@ -1,5 +1,6 @@
 #include "consumers/projector_service.h"
 
+#include <google/protobuf/util/time_util.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -22,21 +23,40 @@ int64_t UnixMillisNow() {
 
 }  // namespace
 
-Result<KpiOptions> KpiOptionsFrom(const Config& config) {
+Result<ProjectionOptions> ProjectionOptionsFrom(const Config& config) {
   auto offset = UtcOffset::Parse(config.projector.utc_offset);
   if (!offset.ok()) return offset.status();
-  KpiOptions options;
-  options.offset = *offset;
-  options.sla_critical = std::chrono::hours(config.projector.sla_critical_hours);
-  options.sla_major = std::chrono::hours(config.projector.sla_major_hours);
-  options.sla_minor = std::chrono::hours(config.projector.sla_minor_hours);
+  ProjectionOptions options;
+  options.kpi.offset = *offset;
+  options.kpi.sla_critical = std::chrono::hours(config.projector.sla_critical_hours);
+  options.kpi.sla_major = std::chrono::hours(config.projector.sla_major_hours);
+  options.kpi.sla_minor = std::chrono::hours(config.projector.sla_minor_hours);
+  options.risk.offset = *offset;
+  options.risk.buffer_days = config.risk.buffer_days;
+  options.risk.sla_critical = options.kpi.sla_critical;
+  options.risk.sla_major = options.kpi.sla_major;
+  options.risk.sla_minor = options.kpi.sla_minor;
+  if (!config.risk.now.empty()) {
+    google::protobuf::Timestamp fixed;
+    if (!google::protobuf::util::TimeUtil::FromString(config.risk.now, &fixed)) {
+      return Status::InvalidArgument("risk.now must be an RFC 3339 instant, got '" +
+                                     config.risk.now + "'");
+    }
+    auto at = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(
+            google::protobuf::util::TimeUtil::TimestampToNanoseconds(fixed))));
+    options.now = [at] { return at; };
+  } else if (config.risk.now_offset_s != 0) {
+    auto shift = std::chrono::seconds(config.risk.now_offset_s);
+    options.now = [shift] { return std::chrono::system_clock::now() + shift; };
+  }
   return options;
 }
 
 class ProjectorService::Loop : public RdKafka::RebalanceCb {
  public:
   Loop(const Config& config, ReadModelStore* store, ProjectorMetrics* metrics,
-       const KpiOptions& options)
+       const ProjectionOptions& options)
       : config_(config),
         store_(store),
         metrics_(metrics),
@@ -55,6 +75,7 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   void UpdateLag();
   void CommitGroupOffsets();
   Status FollowSwap();
+  Status TickAlerts();
 
   Config config_;
   ReadModelStore* store_;
@@ -66,6 +87,7 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   std::set<int32_t> assigned_;
   Clock::time_point batch_deadline_ = Clock::time_point::max();
   Clock::time_point next_swap_check_{};
+  Clock::time_point next_tick_{};
   Status callback_status_;
 };
 
@@ -115,6 +137,7 @@ Status ProjectorService::Loop::Run(const std::atomic<bool>& stop) {
     status_producer_->poll(0);
     if (m->err() == RdKafka::ERR__TIMED_OUT) UpdateLag();
     if (s.ok() && Clock::now() >= next_swap_check_) s = FollowSwap();
+    if (s.ok() && Clock::now() >= next_tick_) s = TickAlerts();
   }
   if (s.ok()) s = callback_status_;
   if (s.ok()) s = Commit();
@@ -141,6 +164,10 @@ Status ProjectorService::Loop::Commit() {
   if (!s.ok()) return s;
   metrics_->events.fetch_add(static_cast<int64_t>(n), std::memory_order_relaxed);
   metrics_->batches.fetch_add(1, std::memory_order_relaxed);
+  for (const v1::Alert& a : batch_.committed_alerts()) {
+    (a.state() == v1::Alert::RAISED ? metrics_->alerts_raised : metrics_->alerts_cleared)
+        .fetch_add(1, std::memory_order_relaxed);
+  }
   metrics_->last_commit_unix_ms.store(UnixMillisNow(), std::memory_order_relaxed);
   Publish(batch_.TakeCommitted());
   CommitGroupOffsets();
@@ -180,6 +207,14 @@ void ProjectorService::Loop::Publish(std::vector<v1::OrderStatus> statuses) {
   }
   metrics_->statuses_published.fetch_add(static_cast<int64_t>(statuses.size()),
                                          std::memory_order_relaxed);
+}
+
+// The risk monitor's clock: orders whose alert schedule has come are re-evaluated and committed.
+Status ProjectorService::Loop::TickAlerts() {
+  next_tick_ = Clock::now() + config_.risk.tick_interval;
+  auto touched = batch_.Tick();
+  if (!touched.ok()) return touched.status();
+  return *touched > 0 ? Commit() : Status::Ok();
 }
 
 // After `gendan rebuild` swapped in a new generation: finish the batch on the old one, open the
@@ -249,7 +284,7 @@ ProjectorService::ProjectorService(Config config, ReadModelStore* store, Project
 ProjectorService::~ProjectorService() = default;
 
 Status ProjectorService::Run(const std::atomic<bool>& stop) {
-  auto options = KpiOptionsFrom(config_);
+  auto options = ProjectionOptionsFrom(config_);
   if (!options.ok()) return options.status();
   Loop loop(config_, store_, metrics_, *options);
   Status s = loop.Start();

@@ -17,6 +17,7 @@
 
 #include "consumers/config.h"
 #include "engine/status.h"
+#include "projections/projector.h"
 #include "projections/read_model_store.h"
 
 namespace gendan {
@@ -25,7 +26,10 @@ struct ProjectorMetrics {
   std::atomic<int64_t> events{0};   // events applied to the read models
   std::atomic<int64_t> batches{0};  // read-model commits
   std::atomic<int64_t> statuses_published{0};
-  std::atomic<int64_t> lag{0};  // events behind the end of gendan.events
+  std::atomic<int64_t> alerts_raised{0};  // risk alerts raised (records in the outbox)
+  std::atomic<int64_t> alerts_cleared{0};
+  std::atomic<int64_t> alerts_published{0};  // records delivered to gendan.alerts
+  std::atomic<int64_t> lag{0};               // events behind the end of gendan.events
   std::atomic<int64_t> last_commit_unix_ms{0};
   std::atomic<bool> assigned{false};  // owns partitions and has caught up once
 };
@@ -47,7 +51,7 @@ class ProjectorService {
   ProjectorMetrics* metrics_;
 };
 
-// The KPI options the projector computes with, from the config.
-Result<KpiOptions> KpiOptionsFrom(const Config& config);
+// The KPI and risk options (and the risk monitor's clock) the projector computes with.
+Result<ProjectionOptions> ProjectionOptionsFrom(const Config& config);
 
 }  // namespace gendan

@@ -53,7 +53,7 @@ void PruneGenerations(const std::string& dir, const std::string& live,
 
 Result<RebuildReport> Rebuild(const Config& config,
                               const std::function<void(const RebuildProgress&)>& progress) {
-  auto kpi = KpiOptionsFrom(config);
+  auto kpi = ProjectionOptionsFrom(config);
   if (!kpi.ok()) return kpi.status();
   const std::string topic = config.Topic("events");
   auto reader = MakeConsumer(config, {{"group.id", config.projector.group_id + "-rebuild"},

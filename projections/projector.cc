@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "projections/alert_monitor.h"
 #include "projections/order_view.h"
 
 namespace gendan {
@@ -19,7 +20,76 @@ Result<ProjectionBatch::OrderWork*> ProjectionBatch::Load(const std::string& ord
   if (facts->has_value()) work.facts = std::move(**facts);
   work.facts_before = work.facts;
   work.terms_before = IndexTerms(work.status);
+  auto alerts = store_.GetAlerts(order_id);
+  if (!alerts.ok()) return alerts.status();
+  if (alerts->has_value()) work.alerts = std::move(**alerts);
+  auto scheduled = store_.ScheduledAt(order_id);
+  if (!scheduled.ok()) return scheduled.status();
+  work.scheduled_before = work.scheduled = *scheduled;
   return &orders_.emplace(order_id, std::move(work)).first->second;
+}
+
+Result<int64_t*> ProjectionBatch::Sequence(int32_t partition) {
+  if (auto it = sequences_.find(partition); it != sequences_.end()) return &it->second;
+  auto next = store_.NextSequence(partition);
+  if (!next.ok()) return next.status();
+  return &sequences_.emplace(partition, *next).first->second;
+}
+
+// Brings the order's open alerts in line with its status now, and reschedules it.
+Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition) {
+  auto seq = Sequence(partition);
+  if (!seq.ok()) return seq.status();
+  const auto now = options_.now();
+  std::vector<v1::Alert> records;
+  work.alerts.set_partition(partition);
+  AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, *seq, &records);
+  work.alerts_changed = work.alerts_changed || !records.empty();
+  for (auto& r : records) alerts_.emplace_back(partition, std::move(r));
+  auto next = NextChange(work.status, now, options_.risk);
+  work.scheduled.reset();
+  if (next) {
+    work.scheduled =
+        std::chrono::duration_cast<std::chrono::milliseconds>(next->time_since_epoch()).count();
+  }
+  return Status::Ok();
+}
+
+Result<size_t> ProjectionBatch::Tick() {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.now().time_since_epoch())
+          .count();
+  auto due = store_.DueForAlerts(now_ms);
+  if (!due.ok()) return due.status();
+  for (const std::string& order_id : *due) {
+    auto work = Load(order_id);
+    if (!work.ok()) return work.status();
+    Status s = EvaluateAlerts(**work, (*work)->alerts.partition());
+    if (!s.ok()) return s;
+  }
+  return due->size();
+}
+
+void ProjectionBatch::WriteAlerts(const std::string& order_id, OrderWork& work,
+                                  rocksdb::WriteBatch& wb) {
+  if (work.alerts_changed) {
+    if (work.alerts.open_size() == 0) {
+      wb.Delete(ReadModelStore::AlertsKey(order_id));
+    } else {
+      wb.Put(ReadModelStore::AlertsKey(order_id), work.alerts.SerializeAsString());
+    }
+  }
+  if (work.scheduled != work.scheduled_before) {
+    if (work.scheduled_before)
+      wb.Delete(ReadModelStore::ScheduleKey(*work.scheduled_before, order_id));
+    if (work.scheduled) {
+      wb.Put(ReadModelStore::ScheduleKey(*work.scheduled, order_id), "");
+      wb.Put(ReadModelStore::ScheduledAtKey(order_id),
+             ReadModelStore::OffsetValue(*work.scheduled));
+    } else {
+      wb.Delete(ReadModelStore::ScheduledAtKey(order_id));
+    }
+  }
 }
 
 Status ProjectionBatch::Apply(const v1::OrderEvent& event, int32_t partition, int64_t offset) {
@@ -27,12 +97,12 @@ Status ProjectionBatch::Apply(const v1::OrderEvent& event, int32_t partition, in
   auto work = Load(event.order_id());
   if (!work.ok()) return work.status();
   if (event.version() <= (*work)->status.version()) return Status::Ok();  // already projected
-  ApplyToStatus((*work)->status, event, options_.offset);
+  ApplyToStatus((*work)->status, event, options_.kpi.offset);
   ApplyEvent((*work)->facts, event);
   timeline_.emplace_back(ReadModelStore::EventKey(event.order_id(), event.version()),
                          event.SerializeAsString());
   ++events_;
-  return Status::Ok();
+  return EvaluateAlerts(**work, partition);
 }
 
 std::vector<const v1::OrderStatus*> ProjectionBatch::Changed() const {
@@ -47,6 +117,7 @@ Status ProjectionBatch::Commit() {
   committed_.clear();
   for (auto& [order_id, work] : orders_) {
     if (work.status.version() == 0) continue;  // only skipped events touched it
+    WriteAlerts(order_id, work, wb);
     wb.Put(ReadModelStore::StatusKey(order_id), work.status.SerializeAsString());
     wb.Put(ReadModelStore::FactsKey(order_id), SerializeFacts(work.facts));
     auto terms = IndexTerms(work.status);
@@ -56,7 +127,8 @@ Status ProjectionBatch::Commit() {
       }
     }
     for (const auto& t : terms) wb.Put(ReadModelStore::IndexKey(t.first, t.second, order_id), "");
-    for (auto& [key, cell] : Delta(work.facts_before, work.facts, options_)) cells[key].Merge(cell);
+    for (auto& [key, cell] : Delta(work.facts_before, work.facts, options_.kpi))
+      cells[key].Merge(cell);
     committed_.push_back(std::move(work.status));
   }
   for (const auto& [key, delta] : cells) {
@@ -71,10 +143,20 @@ Status ProjectionBatch::Commit() {
     }
   }
   for (const auto& [key, bytes] : timeline_) wb.Put(key, bytes);
+  for (const auto& [partition, a] : alerts_) {
+    wb.Put(ReadModelStore::OutboxKey(partition, a.sequence()), a.SerializeAsString());
+  }
+  for (const auto& [partition, next] : sequences_) {
+    wb.Put(ReadModelStore::SequenceKey(partition), ReadModelStore::OffsetValue(next));
+  }
   for (const auto& [partition, next] : offsets_) {
     wb.Put(ReadModelStore::OffsetKey(partition), ReadModelStore::OffsetValue(next));
   }
   Status s = store_.Write(&wb);
+  committed_alerts_.clear();
+  for (auto& [partition, a] : alerts_) committed_alerts_.push_back(std::move(a));
+  alerts_.clear();
+  sequences_.clear();
   orders_.clear();
   timeline_.clear();
   offsets_.clear();

@@ -12,7 +12,10 @@
 // Not thread-safe; one batch at a time per store.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,20 +26,41 @@
 #include "projections/kpi.h"
 #include "projections/kpi_facts.h"
 #include "projections/read_model_store.h"
+#include "projections/risk.h"
+
+namespace rocksdb {
+class WriteBatch;
+}
 
 namespace gendan {
 
+struct ProjectionOptions {
+  KpiOptions kpi;
+  RiskOptions risk;
+  // The risk monitor's "now": injected so replays and tests decide alerts at a chosen instant.
+  std::function<std::chrono::system_clock::time_point()> now = [] {
+    return std::chrono::system_clock::now();
+  };
+};
+
 class ProjectionBatch {
  public:
-  ProjectionBatch(ReadModelStore& store, const KpiOptions& options)
+  ProjectionBatch(ReadModelStore& store, const ProjectionOptions& options)
       : store_(store), options_(options) {}
 
   // Applies one event read at (partition, offset). An event at or below the order's version is
   // skipped: it is already in the read models.
   Status Apply(const v1::OrderEvent& event, int32_t partition, int64_t offset);
 
+  // Re-evaluates the alerts of every order whose schedule has come (the risk monitor's clock
+  // tick); the changes are written by the next Commit. Returns how many orders it looked at.
+  Result<size_t> Tick();
+
   // Writes everything applied since the last Commit, with the offsets, atomically.
   Status Commit();
+
+  // The alert records the last Commit put in the outbox (raised and cleared), for counters.
+  const std::vector<v1::Alert>& committed_alerts() const { return committed_alerts_; }
 
   size_t events() const { return events_; }
   // The orders changed since the last Commit; valid until the next Apply or Commit.
@@ -50,11 +74,21 @@ class ProjectionBatch {
     OrderFacts facts_before;
     OrderFacts facts;
     std::vector<std::pair<std::string, std::string>> terms_before;
+    v1::AlertSet alerts;
+    std::optional<int64_t> scheduled_before;  // unix ms of its t/ entry
+    std::optional<int64_t> scheduled;
+    bool alerts_changed = false;
   };
   Result<OrderWork*> Load(const std::string& order_id);
+  Status EvaluateAlerts(OrderWork& work, int32_t partition);
+  void WriteAlerts(const std::string& order_id, OrderWork& work, rocksdb::WriteBatch& wb);
+  Result<int64_t*> Sequence(int32_t partition);
 
   ReadModelStore& store_;
-  KpiOptions options_;
+  ProjectionOptions options_;
+  std::map<int32_t, int64_t> sequences_;  // next alert sequence per partition, once loaded
+  std::vector<std::pair<int32_t, v1::Alert>> alerts_;  // this batch's records, by partition
+  std::vector<v1::Alert> committed_alerts_;
   std::unordered_map<std::string, OrderWork> orders_;
   std::map<int32_t, int64_t> offsets_;
   std::vector<std::pair<std::string, std::string>> timeline_;  // key, event bytes

@@ -4,6 +4,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
@@ -190,6 +191,89 @@ std::string ReadModelStore::OffsetKey(int32_t partition) {
   return key;
 }
 
+std::string ReadModelStore::ScheduleKey(int64_t unix_ms, const std::string& order_id) {
+  std::string key = "t/";
+  PutBigEndian(&key, static_cast<uint64_t>(std::max<int64_t>(0, unix_ms)), 8);
+  return key + order_id;
+}
+
+std::string ReadModelStore::SequenceKey(int32_t partition) {
+  std::string key = "qs/";
+  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
+  return key;
+}
+
+std::string ReadModelStore::OutboxKey(int32_t partition, int64_t sequence) {
+  std::string key = "q/";
+  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
+  PutBigEndian(&key, static_cast<uint64_t>(sequence), 8);
+  return key;
+}
+
+std::string ReadModelStore::PublishedOffsetKey(int32_t partition) {
+  std::string key = "qo/";
+  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
+  return key;
+}
+
+Result<std::optional<v1::AlertSet>> ReadModelStore::GetAlerts(const std::string& order_id) const {
+  auto bytes = Get(AlertsKey(order_id));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<v1::AlertSet>();
+  v1::AlertSet set;
+  if (!set.ParseFromString(**bytes)) return Status::Fatal("alerts of " + order_id + " are corrupt");
+  return std::optional<v1::AlertSet>(std::move(set));
+}
+
+Result<std::vector<v1::Alert>> ReadModelStore::OpenAlerts() const {
+  std::vector<v1::Alert> out;
+  bool corrupt = false;
+  ForPrefix(Db().get(), "a/", "", [&](std::string_view, std::string_view value) {
+    v1::AlertSet set;
+    corrupt = !set.ParseFromArray(value.data(), static_cast<int>(value.size()));
+    for (auto& a : *set.mutable_open()) out.push_back(std::move(a));
+    return !corrupt;
+  });
+  if (corrupt) return Status::Fatal("the alerts read model is corrupt");
+  return out;
+}
+
+Result<std::vector<std::string>> ReadModelStore::DueForAlerts(int64_t until_ms) const {
+  std::vector<std::string> due;
+  ForPrefix(Db().get(), "t/", "", [&](std::string_view key, std::string_view) {
+    if (static_cast<int64_t>(GetBigEndian(key.substr(2, 8))) > until_ms) return false;
+    due.emplace_back(key.substr(10));
+    return true;
+  });
+  return due;
+}
+
+Result<std::optional<int64_t>> ReadModelStore::ScheduledAt(const std::string& order_id) const {
+  auto bytes = Get(ScheduledAtKey(order_id));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<int64_t>();
+  return std::optional<int64_t>(static_cast<int64_t>(GetBigEndian(**bytes)));
+}
+
+Result<int64_t> ReadModelStore::NextSequence(int32_t partition) const {
+  auto bytes = Get(SequenceKey(partition));
+  if (!bytes.ok()) return bytes.status();
+  return bytes->has_value() ? static_cast<int64_t>(GetBigEndian(**bytes)) : int64_t{1};
+}
+
+Result<std::vector<std::pair<std::string, v1::Alert>>> ReadModelStore::Outbox(size_t limit) const {
+  std::vector<std::pair<std::string, v1::Alert>> out;
+  bool corrupt = false;
+  ForPrefix(Db().get(), "q/", "", [&](std::string_view key, std::string_view value) {
+    if (out.size() == limit) return false;
+    auto& [k, alert] = out.emplace_back(std::string(key), v1::Alert());
+    corrupt = !alert.ParseFromArray(value.data(), static_cast<int>(value.size()));
+    return !corrupt;
+  });
+  if (corrupt) return Status::Fatal("the alert outbox is corrupt");
+  return out;
+}
+
 std::string ReadModelStore::OffsetValue(int64_t next_offset) {
   std::string value;
   PutBigEndian(&value, static_cast<uint64_t>(next_offset), 8);
@@ -359,6 +443,7 @@ std::string ReadModelStore::Dump() const {
   auto db = Db();
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().starts_with("q/") || it->key().starts_with("qo/")) continue;
     out << it->key().ToString(true) << " = " << it->value().ToString(true) << "\n";
   }
   return out.str();

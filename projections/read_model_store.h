@@ -12,6 +12,11 @@
 //   x/<field>\0<value>\0<order_id>    index entry for the list filters
 //   k<CellKey::Encode()>              KPI cell
 //   p/<partition:4 BE>                next gendan.events offset of that partition
+//   a/<order_id>                      AlertSet: the order's open alerts
+//   t/<unix ms:8 BE><order_id>        schedule: re-evaluate the order's alerts at that instant
+//   n/<order_id>                      the order's scheduled instant (to move its t/ entry)
+//   qs/<partition:4 BE>               next alert sequence number of that partition
+//   q/<partition:4 BE><sequence:8 BE> Alert record waiting to be published (the outbox)
 // A writer owns the folder; readers in other processes open it as a RocksDB secondary and
 // call Refresh() to follow it. Reads are thread-safe; writes come from one thread.
 //
@@ -32,6 +37,7 @@
 #include <vector>
 
 #include "engine/status.h"
+#include "gendan/v1/alert.pb.h"
 #include "gendan/v1/events.pb.h"
 #include "gendan/v1/status.pb.h"
 #include "projections/kpi.h"
@@ -84,6 +90,16 @@ class ReadModelStore : public CellSource {
   // at_risk=true in commit-date order (the cursor is then "<date>/<order_id>").
   Result<OrderPage> List(const OrderFilter& filter, size_t limit, const std::string& cursor) const;
   Result<std::optional<Cell>> GetCell(const CellKey& key) const;
+  Result<std::optional<v1::AlertSet>> GetAlerts(const std::string& order_id) const;
+  // Every open alert, in order_id order.
+  Result<std::vector<v1::Alert>> OpenAlerts() const;
+  // Orders whose alerts are scheduled for re-evaluation at or before `until_ms`.
+  Result<std::vector<std::string>> DueForAlerts(int64_t until_ms) const;
+  Result<std::optional<int64_t>> ScheduledAt(const std::string& order_id) const;
+  Result<int64_t> NextSequence(int32_t partition) const;  // 1 when none was used yet
+  // Up to `limit` outbox records in (partition, sequence) order, with their keys.
+  Result<std::vector<std::pair<std::string, v1::Alert>>> Outbox(size_t limit) const;
+
   // Next offset to read per gendan.events partition (absent partitions: from the beginning).
   Result<std::map<int32_t, int64_t>> Offsets() const;
 
@@ -94,7 +110,9 @@ class ReadModelStore : public CellSource {
   // Writes a batch atomically (synced). For ProjectionBatch.
   Status Write(rocksdb::WriteBatch* batch);
 
-  // Every key and value, rendered, for comparing two stores in tests and `gendan rebuild`.
+  // Every read model's keys and values, rendered, for comparing two stores. The alert outbox
+  // and its publishing positions (q/, qo/) are a delivery queue, not a read model, and are left
+  // out: how far publishing got depends on timing, not on the log.
   std::string Dump() const;
 
   static std::string StatusKey(const std::string& order_id) { return "s/" + order_id; }
@@ -104,6 +122,12 @@ class ReadModelStore : public CellSource {
                               const std::string& order_id);
   static std::string CellStoreKey(const CellKey& key) { return "k" + key.Encode(); }
   static std::string OffsetKey(int32_t partition);
+  static std::string AlertsKey(const std::string& order_id) { return "a/" + order_id; }
+  static std::string ScheduleKey(int64_t unix_ms, const std::string& order_id);
+  static std::string ScheduledAtKey(const std::string& order_id) { return "n/" + order_id; }
+  static std::string SequenceKey(int32_t partition);
+  static std::string OutboxKey(int32_t partition, int64_t sequence);
+  static std::string PublishedOffsetKey(int32_t partition);  // qo/<partition:4 BE>
   static std::string OffsetValue(int64_t next_offset);
 
  private:

@@ -1,0 +1,56 @@
+#include "projections/alert_monitor.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <algorithm>
+
+namespace gendan {
+namespace {
+
+AlertKey KeyOf(const v1::Alert& a) { return {a.kind(), a.subject()}; }
+
+google::protobuf::Timestamp ToProto(AlertMonitor::TimePoint t) {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+}
+
+}  // namespace
+
+void AlertMonitor::Evaluate(const v1::OrderStatus& status, TimePoint now,
+                            const RiskOptions& options, v1::AlertSet* set, int64_t* next_sequence,
+                            std::vector<v1::Alert>* records) {
+  std::vector<AlertKey> before;
+  for (const v1::Alert& a : set->open()) before.push_back(KeyOf(a));
+  std::vector<AlertKey> after = OpenAlerts(status, now, options);
+  for (const AlertChange& change : Diff(before, after)) {
+    if (change.raised) {
+      v1::Alert* a = set->add_open();
+      int64_t seq = (*next_sequence)++;
+      a->set_alert_id(AlertId(status.order_id(), change.key, seq));
+      a->set_order_id(status.order_id());
+      a->set_kind(change.key.kind);
+      a->set_subject(change.key.subject);
+      a->set_state(v1::Alert::RAISED);
+      *a->mutable_raised_at() = ToProto(now);
+      a->set_message(AlertMessage(status, change.key, now, options));
+      a->set_merchandiser_id(status.merchandiser_id());
+      a->set_customer_id(status.customer_id());
+      a->set_supplier_id(status.supplier_id());
+      a->set_sequence(seq);
+      records->push_back(*a);
+      continue;
+    }
+    auto* open = set->mutable_open();
+    auto it = std::find_if(open->begin(), open->end(),
+                           [&](const v1::Alert& a) { return KeyOf(a) == change.key; });
+    if (it == open->end()) continue;
+    v1::Alert cleared = *it;
+    cleared.set_state(v1::Alert::CLEARED);
+    *cleared.mutable_cleared_at() = ToProto(now);
+    cleared.set_sequence((*next_sequence)++);
+    records->push_back(std::move(cleared));
+    open->erase(it);
+  }
+}
+
+}  // namespace gendan

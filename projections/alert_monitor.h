@@ -1,0 +1,31 @@
+// Alert monitor: keeps each order's open alerts (DOMAIN.md §6) in step with its status and the
+// clock, and emits one RAISED record when a rule starts to hold and one CLEARED record when it
+// stops (projections/risk.h has the rules).
+//
+//   AlertMonitor::Evaluate(status, now, options, &set, &next_sequence, &records);
+//
+// Pure; thread-safe. The projector calls it after every event of an order and, through the
+// schedule index, at each order's NextChange instant, so a clock tick never scans every order.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "gendan/v1/alert.pb.h"
+#include "gendan/v1/status.pb.h"
+#include "projections/risk.h"
+
+namespace gendan {
+
+class AlertMonitor {
+ public:
+  using TimePoint = std::chrono::system_clock::time_point;
+
+  // Re-evaluates one order at `now`: updates `set` (its open alerts) and appends the RAISED and
+  // CLEARED records to `records`, numbering them from *next_sequence (which it advances).
+  static void Evaluate(const v1::OrderStatus& status, TimePoint now, const RiskOptions& options,
+                       v1::AlertSet* set, int64_t* next_sequence, std::vector<v1::Alert>* records);
+};
+
+}  // namespace gendan
