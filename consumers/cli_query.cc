@@ -1,5 +1,6 @@
 // `gendan order`, `gendan events` and `gendan kpi`: read the read models from the command line.
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include "consumers/cli_common.h"
+#include "projections/alert_view.h"
 #include "projections/order_view.h"
 #include "projections/read_model_store.h"
 
@@ -150,6 +152,31 @@ int RunKpi(const CommonFlags& common, const QueryFlags& q) {
   return 0;
 }
 
+int RunAlerts(const CommonFlags& common, const QueryFlags& q) {
+  auto config = ResolveConfig(common);
+  if (!config.ok()) return Fail(config.status());
+  std::string scratch;
+  auto store = OpenReader(*config, &scratch);
+  if (!store.ok()) return Fail(store.status());
+  auto alerts = (*store)->OpenAlerts();
+  if (!alerts.ok()) return Fail(alerts.status());
+  if (q.json) {
+    Json out = Json::array();
+    for (const auto& a : *alerts) out.push_back(AlertJson(a));
+    std::cout << Json{{"alerts", out}}.dump() << "\n";
+  } else {
+    for (const auto& a : *alerts) {
+      std::cout << std::left << std::setw(14) << a.order_id() << std::setw(18)
+                << v1::AlertKind::Value_Name(a.kind()) << std::setw(26)
+                << google::protobuf::util::TimeUtil::ToString(a.raised_at()) << a.message() << "\n";
+    }
+    std::cout << alerts->size() << " open alerts\n";
+  }
+  store->reset();
+  std::filesystem::remove_all(scratch);
+  return 0;
+}
+
 void AddReaderFlags(CLI::App* cmd, CommonFlags& common) {
   AddCommonFlags(cmd, &common);
   cmd->add_option_function<std::string>(
@@ -172,6 +199,12 @@ void AddQueryCommands(CLI::App& app, CommonFlags& common) {
   AddReaderFlags(events, common);
   events->add_option("order_id", q.id, "The order id")->required();
   events->callback([&common] { throw CLI::RuntimeError(RunOrder(common, q, true)); });
+
+  CLI::App* alerts =
+      app.add_subcommand("alerts", "List the open risk alerts (a table, or JSON with --json)");
+  AddReaderFlags(alerts, common);
+  alerts->add_flag("--json", q.json, "Print the /v1/alerts JSON instead of a table");
+  alerts->callback([&common] { throw CLI::RuntimeError(RunAlerts(common, q)); });
 
   CLI::App* kpi =
       app.add_subcommand("kpi", "Print the KPIs of a date range (a table, or JSON with --json)");

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <set>
 
+#include "consumers/alert_publisher.h"
 #include "consumers/kafka_client.h"
 #include "projections/projector.h"
 
@@ -61,7 +62,8 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
         store_(store),
         metrics_(metrics),
         events_(config.Topic("events")),
-        batch_(*store, options) {}
+        batch_(*store, options),
+        publisher_(config, store, metrics) {}
 
   Status Start();
   Status Run(const std::atomic<bool>& stop);
@@ -82,6 +84,7 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   ProjectorMetrics* metrics_;
   const std::string events_;
   ProjectionBatch batch_;
+  AlertPublisher publisher_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::Producer> status_producer_;
   std::set<int32_t> assigned_;
@@ -111,6 +114,8 @@ Status ProjectorService::Loop::Start() {
   if (auto e = consumer_->subscribe({events_}); e != RdKafka::ERR_NO_ERROR) {
     return Status::IoError("subscribing to " + events_ + ": " + RdKafka::err2str(e));
   }
+  Status s = publisher_.Start();
+  if (!s.ok()) return s;
   spdlog::info("projector: {} → read models in {}", events_, config_.projector.state_dir);
   return Status::Ok();
 }
@@ -170,6 +175,8 @@ Status ProjectorService::Loop::Commit() {
   }
   metrics_->last_commit_unix_ms.store(UnixMillisNow(), std::memory_order_relaxed);
   Publish(batch_.TakeCommitted());
+  s = publisher_.Drain();
+  if (!s.ok()) return s;
   CommitGroupOffsets();
   UpdateLag();
   return Status::Ok();

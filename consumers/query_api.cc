@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 
+#include "projections/alert_view.h"
 #include "projections/order_view.h"
 
 namespace gendan {
@@ -93,8 +94,27 @@ void QueryApi::Routes() {
           if (!status.ok()) return SendStatus(res, status.status());
           if (!status->has_value())
             return SendError(res, 404, "not_found", "no order " + std::string(req.matches[1]));
-          SendJson(res, 200, StatusJson(**status));
+          auto alerts = store_->GetAlerts(req.matches[1]);
+          if (!alerts.ok()) return SendStatus(res, alerts.status());
+          Json view = StatusJson(**status);
+          if (alerts->has_value()) {
+            for (const auto& a : (*alerts)->open()) view["alerts"].push_back(AlertJson(a));
+          }
+          SendJson(res, 200, view);
         });
+  s.Get("/v1/alerts", "/v1/alerts", [this](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_param("open") && req.get_param_value("open") != "true") {
+      return SendError(res, 400, "invalid_parameter",
+                       "only open alerts are kept here (open=true); the full raised/cleared "
+                       "history is the gendan.alerts topic");
+    }
+    (void)store_->Refresh();
+    auto alerts = store_->OpenAlerts();
+    if (!alerts.ok()) return SendStatus(res, alerts.status());
+    Json out = Json::array();
+    for (const auto& a : *alerts) out.push_back(AlertJson(a));
+    SendJson(res, 200, {{"alerts", out}});
+  });
   s.Get(R"(/v1/orders/([A-Za-z0-9._:-]{1,64})/events)", "/v1/orders/{id}/events",
         [this](const httplib::Request& req, httplib::Response& res) {
           (void)store_->Refresh();

@@ -1,5 +1,6 @@
 #include "consumers/rebuild.h"
 
+#include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -47,6 +48,27 @@ void PruneGenerations(const std::string& dir, const std::string& live,
       continue;
     fs::remove_all(entry.path(), ec);
   }
+}
+
+// The rebuilt generation's outbox describes history that was published when it happened:
+// drop it, and start publishing from the end of gendan.alerts as it is now.
+Status ForgetOutbox(const Config& config, RdKafka::Handle& handle, ReadModelStore& store) {
+  auto ends = EndOffsets(handle, config.Topic("alerts"));
+  if (!ends.ok()) return ends.status();
+  rocksdb::WriteBatch wb;
+  for (const auto& [p, end] : *ends) {
+    wb.Put(ReadModelStore::PublishedOffsetKey(p), ReadModelStore::OffsetValue(end));
+  }
+  for (;;) {
+    auto outbox = store.Outbox(10'000);
+    if (!outbox.ok()) return outbox.status();
+    if (outbox->empty()) break;
+    rocksdb::WriteBatch drop;
+    for (const auto& [key, alert] : *outbox) drop.Delete(key);
+    Status s = store.Write(&drop);
+    if (!s.ok()) return s;
+  }
+  return store.Write(&wb);
 }
 
 }  // namespace
@@ -114,6 +136,7 @@ Result<RebuildReport> Rebuild(const Config& config,
     }
   }
   if (s.ok()) s = batch.Commit();
+  if (s.ok()) s = ForgetOutbox(config, **reader, **store);
   (*reader)->close();
   if (!s.ok()) return s;
   store->reset();  // close before the live projector opens it

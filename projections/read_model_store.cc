@@ -255,6 +255,13 @@ Result<std::optional<int64_t>> ReadModelStore::ScheduledAt(const std::string& or
   return std::optional<int64_t>(static_cast<int64_t>(GetBigEndian(**bytes)));
 }
 
+Result<std::optional<int64_t>> ReadModelStore::PublishedOffset(int32_t partition) const {
+  auto bytes = Get(PublishedOffsetKey(partition));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<int64_t>();
+  return std::optional<int64_t>(static_cast<int64_t>(GetBigEndian(**bytes)));
+}
+
 Result<int64_t> ReadModelStore::NextSequence(int32_t partition) const {
   auto bytes = Get(SequenceKey(partition));
   if (!bytes.ok()) return bytes.status();

@@ -97,6 +97,8 @@ class ReadModelStore : public CellSource {
   Result<std::vector<std::string>> DueForAlerts(int64_t until_ms) const;
   Result<std::optional<int64_t>> ScheduledAt(const std::string& order_id) const;
   Result<int64_t> NextSequence(int32_t partition) const;  // 1 when none was used yet
+  // The gendan.alerts offset after the last record the publisher knows it published.
+  Result<std::optional<int64_t>> PublishedOffset(int32_t partition) const;
   // Up to `limit` outbox records in (partition, sequence) order, with their keys.
   Result<std::vector<std::pair<std::string, v1::Alert>>> Outbox(size_t limit) const;
 

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "consumers/engine_service.h"
@@ -260,6 +261,23 @@ TEST_F(PipelineIT, ProjectorKilledMidStreamEqualsCleanRebuild) {
   // The restarted projector resumes from its stored offsets and finishes the rest.
   std::string crashed = ProjectAll(config().projector.state_dir, config().projector.group_id,
                                    static_cast<int64_t>(events.size()));
+  // Every alert record the store numbered is on gendan.alerts exactly once, despite the kills.
+  {
+    auto store = ReadModelStore::OpenWriter(config().projector.state_dir);
+    ASSERT_TRUE(store.ok());
+    int64_t numbered = 0;
+    for (int32_t p = 0; p < partitions(); ++p) numbered += *(*store)->NextSequence(p) - 1;
+    std::map<std::pair<int32_t, int64_t>, int> seen;
+    for (const auto& r : ReadAll(config().Topic("alerts"), static_cast<size_t>(numbered), 30'000)) {
+      v1::Alert a;
+      ASSERT_TRUE(a.ParseFromString(r.value));
+      ++seen[{r.partition, a.sequence()}];
+    }
+    EXPECT_GT(numbered, 0);
+    EXPECT_EQ(static_cast<int64_t>(seen.size()), numbered) << "lost alert records";
+    for (const auto& [key, n] : seen)
+      EXPECT_EQ(n, 1) << "partition " << key.first << " sequence " << key.second;
+  }
   std::string clean = ProjectAll(scratch_dir() + "clean", config().projector.group_id + "-clean",
                                  static_cast<int64_t>(events.size()));
   ASSERT_FALSE(clean.empty());

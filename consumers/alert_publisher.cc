@@ -1,0 +1,167 @@
+#include "consumers/alert_publisher.h"
+
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include "consumers/kafka_client.h"
+
+namespace gendan {
+namespace {
+
+constexpr int kTimeoutMs = 30'000;
+constexpr size_t kMaxRecordsPerTransaction = 5'000;
+
+int32_t PartitionOfOutboxKey(const std::string& key) {  // "q/" + partition:4 BE + sequence:8 BE
+  uint32_t p = 0;
+  for (size_t i = 2; i < 6; ++i) p = (p << 8) | static_cast<unsigned char>(key[i]);
+  return static_cast<int32_t>(p);
+}
+
+Status TxnStatus(RdKafka::Error* error, const char* what) {
+  if (error == nullptr) return Status::Ok();
+  std::unique_ptr<RdKafka::Error> owned(error);
+  std::string msg = std::string(what) + ": " + error->str();
+  if (error->is_fatal()) return Status::Fatal(msg);
+  return Status::TryAgain(msg);
+}
+
+}  // namespace
+
+AlertPublisher::AlertPublisher(const Config& config, ReadModelStore* store,
+                               ProjectorMetrics* metrics)
+    : config_(config), store_(store), metrics_(metrics), topic_(config.Topic("alerts")) {}
+
+AlertPublisher::~AlertPublisher() = default;
+
+void AlertPublisher::dr_cb(RdKafka::Message& message) {
+  if (message.err() != RdKafka::ERR_NO_ERROR) {
+    if (delivery_error_.empty()) delivery_error_ = message.errstr();
+    return;
+  }
+  int64_t& last = last_offset_[message.partition()];
+  last = std::max(last, message.offset());
+}
+
+Status AlertPublisher::Start() {
+  const std::string txn_id = config_.projector.group_id + "-" + config_.instance_id + "-alerts";
+  auto producer = MakeProducer(config_, {{"transactional.id", txn_id}, {"linger.ms", "5"}}, this);
+  if (!producer.ok()) return producer.status();
+  producer_ = std::move(*producer);
+  auto alerts = PartitionCount(*producer_, topic_, kTimeoutMs);
+  if (!alerts.ok()) return alerts.status();
+  auto events = PartitionCount(*producer_, config_.Topic("events"), kTimeoutMs);
+  if (!events.ok()) return events.status();
+  if (*alerts != *events) {
+    return Status::InvalidArgument(topic_ + " needs as many partitions as " +
+                                   config_.Topic("events") +
+                                   " (the alerts of events partition p go to alerts partition p)");
+  }
+  Status s = TxnStatus(producer_->init_transactions(kTimeoutMs), "init_transactions");
+  if (!s.ok()) return s;
+  return Recover();
+}
+
+// Drops outbox records that an earlier run published but could not yet delete.
+Status AlertPublisher::Recover() {
+  auto outbox = store_->Outbox(1);
+  if (!outbox.ok() || outbox->empty()) return outbox.status();
+  auto reader =
+      MakeConsumer(config_, {{"group.id", config_.projector.group_id + "-alerts-recovery"},
+                             {"enable.auto.commit", "false"},
+                             {"enable.partition.eof", "true"},
+                             {"isolation.level", "read_committed"}});
+  if (!reader.ok()) return reader.status();
+  auto n = PartitionCount(**reader, topic_, kTimeoutMs);
+  if (!n.ok()) return n.status();
+  std::map<int32_t, int64_t> seen;  // partition → highest sequence on the topic past qo/
+  rocksdb::WriteBatch wb;
+  for (int32_t p = 0; p < *n; ++p) {
+    int64_t low = 0, high = 0;
+    if ((*reader)->query_watermark_offsets(topic_, p, &low, &high, kTimeoutMs) !=
+        RdKafka::ERR_NO_ERROR) {
+      return Status::TryAgain("end offset of " + topic_);
+    }
+    auto from = store_->PublishedOffset(p);
+    if (!from.ok()) return from.status();
+    int64_t start = from->value_or(low);
+    if (start >= high) continue;
+    std::unique_ptr<RdKafka::TopicPartition> tp(RdKafka::TopicPartition::create(topic_, p, start));
+    (*reader)->assign({tp.get()});
+    for (bool eof = false; !eof;) {
+      std::unique_ptr<RdKafka::Message> m((*reader)->consume(kTimeoutMs));
+      if (m->err() == RdKafka::ERR__PARTITION_EOF) eof = true;
+      if (m->err() == RdKafka::ERR__TIMED_OUT)
+        return Status::TryAgain("reading " + topic_ + " timed out");
+      if (m->err() != RdKafka::ERR_NO_ERROR) continue;
+      v1::Alert a;
+      if (a.ParseFromArray(m->payload(), static_cast<int>(m->len())))
+        seen[p] = std::max(seen[p], a.sequence());
+    }
+    wb.Put(ReadModelStore::PublishedOffsetKey(p), ReadModelStore::OffsetValue(high));
+  }
+  (*reader)->close();
+  // An earlier run published at most one drain's worth without deleting it, so one window of
+  // the outbox covers it.
+  auto window = store_->Outbox(kMaxRecordsPerTransaction);
+  if (!window.ok()) return window.status();
+  size_t dropped = 0;
+  for (const auto& [key, alert] : *window) {
+    auto it = seen.find(PartitionOfOutboxKey(key));
+    if (it != seen.end() && alert.sequence() <= it->second) {
+      wb.Delete(key);
+      ++dropped;
+    }
+  }
+  if (dropped > 0) spdlog::info("alerts: {} outbox records were already on {}", dropped, topic_);
+  return store_->Write(&wb);
+}
+
+Status AlertPublisher::Drain() {
+  for (bool more = true; more;) {
+    Status s = DrainOnce(&more);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status AlertPublisher::DrainOnce(bool* more) {
+  auto outbox = store_->Outbox(kMaxRecordsPerTransaction);
+  if (!outbox.ok()) return outbox.status();
+  *more = outbox->size() == kMaxRecordsPerTransaction;
+  if (outbox->empty()) return Status::Ok();
+  last_offset_.clear();
+  delivery_error_.clear();
+  Status s = TxnStatus(producer_->begin_transaction(), "begin_transaction");
+  for (size_t i = 0; s.ok() && i < outbox->size(); ++i) {
+    const auto& [key, alert] = (*outbox)[i];
+    std::string value = alert.SerializeAsString();
+    RdKafka::ErrorCode e;
+    while ((e = producer_->produce(topic_, PartitionOfOutboxKey(key),
+                                   RdKafka::Producer::RK_MSG_COPY, value.data(), value.size(),
+                                   alert.order_id().data(), alert.order_id().size(), 0, nullptr)) ==
+           RdKafka::ERR__QUEUE_FULL) {
+      producer_->poll(50);
+    }
+    if (e != RdKafka::ERR_NO_ERROR)
+      s = Status::TryAgain("producing to " + topic_ + ": " + RdKafka::err2str(e));
+  }
+  if (s.ok()) s = TxnStatus(producer_->commit_transaction(kTimeoutMs), "commit_transaction");
+  if (!s.ok()) {
+    if (!s.retryable()) return s;
+    (void)TxnStatus(producer_->abort_transaction(kTimeoutMs), "abort_transaction");
+    spdlog::warn("alerts: publishing deferred: {}", s.message());
+    *more = false;
+    return Status::Ok();  // the outbox keeps them; the next drain retries
+  }
+  producer_->poll(0);
+  rocksdb::WriteBatch wb;
+  for (const auto& [key, alert] : *outbox) wb.Delete(key);
+  for (const auto& [p, last] : last_offset_) {
+    wb.Put(ReadModelStore::PublishedOffsetKey(p), ReadModelStore::OffsetValue(last + 1));
+  }
+  metrics_->alerts_published.fetch_add(static_cast<int64_t>(outbox->size()),
+                                       std::memory_order_relaxed);
+  return store_->Write(&wb);
+}
+
+}  // namespace gendan

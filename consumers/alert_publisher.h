@@ -1,0 +1,51 @@
+// AlertPublisher: drains the projector's alert outbox to gendan.alerts exactly once.
+//
+//   AlertPublisher publisher(config, store, &metrics);
+//   Status s = publisher.Start();   // fences a zombie, then drops what an earlier run published
+//   s = publisher.Drain();          // after each read-model commit
+//
+// Records go to the gendan.alerts partition with the number of the gendan.events partition they
+// came from, in sequence order, inside one Kafka transaction per drain; after the commit the
+// outbox entries are deleted and the partition's end offset is stored ("qo/"). A crash between
+// the two leaves records both on the topic and in the outbox: Start reads each partition from
+// its stored offset to the end and deletes the outbox entries whose sequence it finds there, so
+// a restart neither repeats nor loses an alert. Not thread-safe; the projector's thread uses it.
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <map>
+#include <memory>
+
+#include "consumers/config.h"
+#include "consumers/projector_service.h"
+#include "engine/status.h"
+#include "projections/read_model_store.h"
+
+namespace gendan {
+
+class AlertPublisher : public RdKafka::DeliveryReportCb {
+ public:
+  AlertPublisher(const Config& config, ReadModelStore* store, ProjectorMetrics* metrics);
+  ~AlertPublisher() override;
+
+  Status Start();
+  // Publishes what the outbox holds (in bounded transactions) and removes it from the outbox.
+  Status Drain();
+
+  void dr_cb(RdKafka::Message& message) override;
+
+ private:
+  Status Recover();
+  Status DrainOnce(bool* more);
+
+  Config config_;
+  ReadModelStore* store_;
+  ProjectorMetrics* metrics_;
+  const std::string topic_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::map<int32_t, int64_t> last_offset_;  // per partition, from delivery reports
+  std::string delivery_error_;
+};
+
+}  // namespace gendan
