@@ -18,7 +18,10 @@
 //              ReadModelStore::OpenWriter in /tmp, default projector.commit_interval 200 ms,
 //              publishing to "...status") until ProjectorMetrics.events == accepted — every event
 //              applied and committed (synced WriteBatch) to the read models.
-// Both are timed from partition assignment (raw: assign(); projector: its rebalance callback,
+//   store      (unless --no-store) raw plus the projector's storage work minus the projection:
+//              every record's bytes put in a RocksDB WriteBatch (read-model store options) under
+//              a timeline-like key, written synced every commit interval — for scale.
+// All are timed from partition assignment (raw: assign(); projector: its rebalance callback,
 // so the consumer-group join is excluded) to the last record (raw) / the commit that covers it
 // (projector). Prints a table, then one JSON line with the medians and projector/raw (target
 // >= 0.6). With --keep-state DIR the last round's read models stay at DIR (a generation link)
@@ -28,6 +31,10 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <pthread.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -71,9 +78,10 @@ struct Flags {
   int timeout_s = 600;
   int projector_commit_interval_ms = 200;  // the config default
   std::string log_level = "warn";
-  std::string only;        // "raw" or "projector" (for profiling); no ratio
-  std::string keep_state;  // keep the last round's read models here (+ .ids)
-  std::string serve;       // serve mode: the read-model dir to serve
+  std::string only;            // "raw" or "projector" (for profiling); no ratio
+  bool store_baseline = true;  // also run "store": raw + synced RocksDB writes of the bytes
+  std::string keep_state;      // keep the last round's read models here (+ .ids)
+  std::string serve;           // serve mode: the read-model dir to serve
   std::string listen = "127.0.0.1:0";
   std::string port_file;
   std::vector<std::string> kafka_properties;
@@ -251,9 +259,28 @@ struct RunResult {
   double eps() const { return seconds > 0 ? static_cast<double>(events) / seconds : 0; }
 };
 
+// Opens a fresh RocksDB with the read models' options (projections/read_model_store.cc).
+Result<std::unique_ptr<rocksdb::DB>> OpenPlainStore(const std::string& dir) {
+  fs::remove_all(dir);
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.compression = rocksdb::kLZ4Compression;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+  if (!s.ok()) return Status::IoError("opening " + dir + ": " + s.ToString());
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
 // The baseline: consume every committed record of the topic and read all of its bytes.
+// With `db` ("store"), also the projector's storage work minus the projection: each record's
+// bytes go to a WriteBatch under a timeline-like key, written synced every `interval` (from the
+// batch's first record, as the projector) or 20 000 records, the last one before the clock stops.
 Result<RunResult> RunRaw(const Config& config, const std::string& topic, int partitions, int64_t n,
-                         const std::string& group, int timeout_s) {
+                         const std::string& group, int timeout_s, rocksdb::DB* db = nullptr,
+                         std::chrono::milliseconds interval = std::chrono::milliseconds(200)) {
   const auto created = Clock::now();
   auto consumer = MakeConsumer(config, {{"group.id", group},
                                         {"enable.auto.commit", "false"},
@@ -262,6 +289,16 @@ Result<RunResult> RunRaw(const Config& config, const std::string& topic, int par
                                         {"isolation.level", "read_committed"}});
   if (!consumer.ok()) return consumer.status();
   RdKafka::KafkaConsumer& c = **consumer;
+  // Learn the topic's leaders first, as the projector's group join does before its assignment:
+  // assigned without a known leader, librdkafka 2.0.2 retries the offset lookup only after 500 ms.
+  {
+    std::string err;
+    std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&c, topic, nullptr, err));
+    RdKafka::Metadata* md = nullptr;
+    if (t == nullptr || c.metadata(false, t.get(), &md, 10'000) != RdKafka::ERR_NO_ERROR)
+      return Status::IoError("raw: no metadata for " + topic + " " + err);
+    delete md;
+  }
   std::vector<RdKafka::TopicPartition*> parts;
   for (int p = 0; p < partitions; ++p)
     parts.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
@@ -273,19 +310,46 @@ Result<RunResult> RunRaw(const Config& config, const std::string& topic, int par
   if (e != RdKafka::ERR_NO_ERROR) return Status::IoError("assign: " + RdKafka::err2str(e));
   RunResult r;
   uint64_t touch = 0, bytes = 0;
+  std::optional<Clock::time_point> first;
+  rocksdb::WriteBatch wb;
+  int64_t in_batch = 0, batches = 0;
+  Clock::time_point deadline = Clock::time_point::max();
+  auto write = [&]() -> Status {
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    rocksdb::Status s = db->Write(options, &wb);
+    wb.Clear();
+    in_batch = 0;
+    ++batches;
+    deadline = Clock::time_point::max();
+    return s.ok() ? Status::Ok() : Status::IoError("store: " + s.ToString());
+  };
   const auto give_up = start + std::chrono::seconds(timeout_s);
   while (r.events < n) {
     if (Clock::now() > give_up)
       return Status::TryAgain("raw: timed out after " + std::to_string(r.events) + " records");
     std::unique_ptr<RdKafka::Message> m(c.consume(100));
     if (m->err() == RdKafka::ERR_NO_ERROR) {
+      if (!first) first = Clock::now();
       const auto* p = static_cast<const unsigned char*>(m->payload());
       for (size_t i = 0; i < m->len(); ++i) touch += p[i];
       touch += m->key_len();
       bytes += m->len();
       ++r.events;
+      if (db != nullptr) {
+        std::string key = "e/" + *m->key();
+        key.push_back('\0');
+        for (int i = 7; i >= 0; --i)
+          key.push_back(static_cast<char>((m->offset() >> (8 * i)) & 0xff));
+        wb.Put(key, rocksdb::Slice(static_cast<const char*>(m->payload()), m->len()));
+        if (in_batch++ == 0) deadline = Clock::now() + interval;
+      }
     } else if (m->err() != RdKafka::ERR__TIMED_OUT && m->err() != RdKafka::ERR__PARTITION_EOF) {
       spdlog::warn("raw: consume: {}", m->errstr());
+    }
+    if (db != nullptr && in_batch > 0 &&
+        (r.events == n || in_batch >= 20'000 || Clock::now() >= deadline)) {
+      if (Status s = write(); !s.ok()) return s;
     }
   }
   const auto end = Clock::now();
@@ -294,8 +358,12 @@ Result<RunResult> RunRaw(const Config& config, const std::string& topic, int par
   r.thread_cpu = (CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpu_thread0) / r.seconds;
   r.process_cpu = (CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_proc0) / r.seconds;
   c.close();
-  r.note = fmt::format("{:.0f} B/event, checksum {}", static_cast<double>(bytes) / r.events,
-                       touch % 1000);
+  r.note = fmt::format("{:.0f} B/event, first record after {:.0f} ms, {:.0f} events/s after it",
+                       static_cast<double>(bytes) / static_cast<double>(r.events),
+                       1000 * Seconds(*first - start),
+                       static_cast<double>(r.events - 1) / Seconds(end - *first));
+  if (touch == 42) r.note += ".";  // keeps the byte sum observable
+  if (db != nullptr) r.note += fmt::format("; {} synced writes", batches);
   return r;
 }
 
@@ -476,7 +544,7 @@ int Main(const Flags& flags) {
   }
   if (rc == 0 && accepted == 0) fail("engine", Status::IoError("no event accepted"));
 
-  std::vector<double> raw_eps, proj_eps;
+  std::vector<double> raw_eps, proj_eps, store_eps;
   std::string kept;
   if (rc == 0) {
     std::printf("%-6s %-10s %8s %10s %9s %8s %9s  %s\n", "round", "reader", "seconds", "events/s",
@@ -501,6 +569,25 @@ int Main(const Flags& flags) {
       row(round, "raw", *raw, raw->note);
     }
     if (flags.only == "raw") continue;
+    if (flags.only.empty() && flags.store_baseline) {
+      const std::string dir = (fs::temp_directory_path() / ("gendan-" + tag + ".store")).string();
+      auto db = OpenPlainStore(dir);
+      if (!db.ok()) {
+        fail("store", db.status());
+        break;
+      }
+      auto st = RunRaw(base, base.Topic("events"), flags.partitions, accepted, tag + ".store",
+                       flags.timeout_s, db->get(),
+                       std::chrono::milliseconds(flags.projector_commit_interval_ms));
+      db->reset();
+      fs::remove_all(dir);
+      if (!st.ok()) {
+        fail("store", st.status());
+        break;
+      }
+      store_eps.push_back(st->eps());
+      row(round, "store", *st, st->note);
+    }
     Config c = base;
     c.projector.group_id = tag + ".projector";
     c.projector.state_dir =
@@ -550,16 +637,22 @@ int Main(const Flags& flags) {
   if (rc != 0 || !flags.only.empty()) return rc;
 
   const double raw_m = Median(raw_eps), proj_m = Median(proj_eps);
+  const double store_m = store_eps.empty() ? 0 : Median(store_eps);
   std::printf(
       "\nmedian of %zu: raw %.0f events/s, projector %.0f events/s, ratio %.3f (target >= 0.6)\n",
       raw_eps.size(), raw_m, proj_m, proj_m / raw_m);
+  if (store_m > 0) {
+    std::printf(
+        "store (raw + synced RocksDB writes of the bytes) %.0f events/s; projector/store %.3f\n",
+        store_m, proj_m / store_m);
+  }
   std::printf(
       "{\"bench\":\"projector\",\"events\":%lld,\"rounds\":%zu,\"partitions\":%d,"
       "\"commit_interval_ms\":%d,\"span\":\"%s..%s\",\"raw_eps\":%.0f,\"projector_eps\":%.0f,"
-      "\"ratio\":%.3f,\"target\":0.6}\n",
+      "\"ratio\":%.3f,\"target\":0.6,\"store_eps\":%.0f}\n",
       static_cast<long long>(accepted), raw_eps.size(), flags.partitions,
       flags.projector_commit_interval_ms, FormatDay(g.min).c_str(), FormatDay(g.max).c_str(), raw_m,
-      proj_m, proj_m / raw_m);
+      proj_m, proj_m / raw_m, store_m);
   return 0;
 }
 
@@ -592,6 +685,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--only", flags.only, "Run one reader only, e.g. under perf (no ratio)")
       ->check(CLI::IsMember({"raw", "projector"}));
+  app.add_flag("!--no-store", flags.store_baseline,
+               "Skip the store baseline (raw consume + synced RocksDB writes of the bytes)");
   app.add_option("--keep-state", flags.keep_state,
                  "Keep the last round's read models at this path (+ .ids), for http_bench.sh");
   app.add_option("--serve", flags.serve,

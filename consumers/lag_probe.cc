@@ -19,7 +19,6 @@ int64_t LagProbe::Lag() {
   }
   const std::string topic = config_.Topic("events");
   auto partitions = PartitionCount(*handle_, topic, 2000);
-  (void)store_->Refresh();
   auto offsets = store_->Offsets();
   if (!partitions.ok() || !offsets.ok()) return lag_ = -1;
   int64_t lag = 0;

@@ -231,6 +231,7 @@ Status ProjectorService::Loop::FollowSwap() {
   if (!store_->Swapped()) return Status::Ok();
   Status s = Commit();
   if (s.ok()) s = store_->Reopen();
+  batch_.ForgetCaches();
   if (!s.ok()) return s;
   auto offsets = store_->Offsets();
   if (!offsets.ok()) return offsets.status();

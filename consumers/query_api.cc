@@ -89,7 +89,6 @@ void QueryApi::Routes() {
   } s{*server_, http_metrics_};
   s.Get(R"(/v1/orders/([A-Za-z0-9._:-]{1,64}))", "/v1/orders/{id}",
         [this](const httplib::Request& req, httplib::Response& res) {
-          (void)store_->Refresh();
           auto status = store_->GetStatus(req.matches[1]);
           if (!status.ok()) return SendStatus(res, status.status());
           if (!status->has_value())
@@ -108,7 +107,6 @@ void QueryApi::Routes() {
                        "only open alerts are kept here (open=true); the full raised/cleared "
                        "history is the gendan.alerts topic");
     }
-    (void)store_->Refresh();
     auto alerts = store_->OpenAlerts();
     if (!alerts.ok()) return SendStatus(res, alerts.status());
     Json out = Json::array();
@@ -117,7 +115,6 @@ void QueryApi::Routes() {
   });
   s.Get(R"(/v1/orders/([A-Za-z0-9._:-]{1,64})/events)", "/v1/orders/{id}/events",
         [this](const httplib::Request& req, httplib::Response& res) {
-          (void)store_->Refresh();
           auto events = store_->Events(req.matches[1]);
           if (!events.ok()) return SendStatus(res, events.status());
           if (events->empty())
@@ -153,7 +150,6 @@ void QueryApi::Routes() {
       }
       limit = std::stoul(v);
     }
-    (void)store_->Refresh();
     auto page = store_->List(f, limit, req.get_param_value("cursor"));
     if (!page.ok()) return SendStatus(res, page.status());
     Json orders = Json::array();
@@ -186,7 +182,6 @@ void QueryApi::Routes() {
       }
       q.group_by = *g;
     }
-    (void)store_->Refresh();
     SendJson(res, 200, RunKpiQuery(*store_, q));
   });
   s.Get("/healthz", "/healthz", [](const httplib::Request&, httplib::Response& res) {
@@ -207,6 +202,8 @@ void QueryApi::Routes() {
 
 Status QueryApi::Start() {
   server_ = std::make_unique<httplib::Server>();
+  // Small JSON answers: without TCP_NODELAY each response waits out Nagle + delayed ACK (~40 ms).
+  server_->set_tcp_nodelay(true);
   // Bounded requests: nothing in this API needs a body or long headers.
   server_->set_payload_max_length(64 * 1024);
   server_->set_read_timeout(5, 0);
@@ -241,11 +238,28 @@ Status QueryApi::Start() {
   }
   if (port_ < 0) return Status::IoError("cannot listen on " + config_.serve.listen + " (in use?)");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // A follower catches up with the projector here, off the request path (catching up spawns
+  // RocksDB work that would otherwise land on every request).
+  refresher_ = std::thread([this] {
+    while (!stopping_.load()) {
+      Status s = store_->Refresh();
+      if (!s.ok()) spdlog::warn("serve: following the read models: {}", s.message());
+      std::unique_lock lock(refresh_mu_);
+      refresh_cv_.wait_for(lock, std::chrono::milliseconds(200),
+                           [this] { return stopping_.load(); });
+    }
+  });
   spdlog::info("serve: query API on http://{}:{}/", host, port_);
   return Status::Ok();
 }
 
 void QueryApi::Stop() {
+  {
+    std::lock_guard lock(refresh_mu_);
+    stopping_.store(true);
+  }
+  refresh_cv_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
 }

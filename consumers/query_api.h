@@ -10,8 +10,11 @@
 // Thread-safe: requests run concurrently; the store's reads are thread-safe.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -48,6 +51,10 @@ class QueryApi {
   HttpMetrics http_metrics_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::thread refresher_;
+  std::mutex refresh_mu_;
+  std::condition_variable refresh_cv_;
+  std::atomic<bool> stopping_{false};
   int port_ = 0;
 };
 

@@ -14,6 +14,21 @@ google::protobuf::Timestamp ToProto(AlertMonitor::TimePoint t) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
 }
 
+// Counts one more raising of `key` on the order and returns the count.
+int64_t NextRaising(v1::AlertSet* set, const AlertKey& key) {
+  const std::string name = v1::AlertKind::Value_Name(key.kind) + "/" + key.subject;
+  for (auto& r : *set->mutable_raisings()) {
+    if (r.key() == name) {
+      r.set_count(r.count() + 1);
+      return r.count();
+    }
+  }
+  auto* r = set->add_raisings();
+  r->set_key(name);
+  r->set_count(1);
+  return 1;
+}
+
 }  // namespace
 
 void AlertMonitor::Evaluate(const v1::OrderStatus& status, TimePoint now,
@@ -26,7 +41,7 @@ void AlertMonitor::Evaluate(const v1::OrderStatus& status, TimePoint now,
     if (change.raised) {
       v1::Alert* a = set->add_open();
       int64_t seq = (*next_sequence)++;
-      a->set_alert_id(AlertId(status.order_id(), change.key, seq));
+      a->set_alert_id(AlertId(status.order_id(), change.key, NextRaising(set, change.key)));
       a->set_order_id(status.order_id());
       a->set_kind(change.key.kind);
       a->set_subject(change.key.subject);

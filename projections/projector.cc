@@ -73,7 +73,7 @@ Result<size_t> ProjectionBatch::Tick() {
 void ProjectionBatch::WriteAlerts(const std::string& order_id, OrderWork& work,
                                   rocksdb::WriteBatch& wb) {
   if (work.alerts_changed) {
-    if (work.alerts.open_size() == 0) {
+    if (work.alerts.open_size() == 0 && work.alerts.raisings().empty()) {
       wb.Delete(ReadModelStore::AlertsKey(order_id));
     } else {
       wb.Put(ReadModelStore::AlertsKey(order_id), work.alerts.SerializeAsString());
@@ -131,16 +131,24 @@ Status ProjectionBatch::Commit() {
       cells[key].Merge(cell);
     committed_.push_back(std::move(work.status));
   }
+  std::vector<std::pair<std::string, Cell>> merged_cells;
   for (const auto& [key, delta] : cells) {
-    auto stored = store_.GetCell(key);
-    if (!stored.ok()) return stored.status();
-    Cell merged = stored->value_or(Cell());
+    std::string store_key = ReadModelStore::CellStoreKey(key);
+    Cell merged;
+    if (auto hit = cell_cache_.find(store_key); hit != cell_cache_.end()) {
+      merged = hit->second;
+    } else {
+      auto stored = store_.GetCell(key);
+      if (!stored.ok()) return stored.status();
+      merged = stored->value_or(Cell());
+    }
     merged.Merge(delta);
     if (merged.Empty()) {
-      wb.Delete(ReadModelStore::CellStoreKey(key));
+      wb.Delete(store_key);
     } else {
-      wb.Put(ReadModelStore::CellStoreKey(key), merged.Serialize());
+      wb.Put(store_key, merged.Serialize());
     }
+    merged_cells.emplace_back(std::move(store_key), std::move(merged));
   }
   for (const auto& [key, bytes] : timeline_) wb.Put(key, bytes);
   for (const auto& [partition, a] : alerts_) {
@@ -153,6 +161,17 @@ Status ProjectionBatch::Commit() {
     wb.Put(ReadModelStore::OffsetKey(partition), ReadModelStore::OffsetValue(next));
   }
   Status s = store_.Write(&wb);
+  // The cache mirrors what is stored: updated only once the write landed.
+  if (!s.ok() || cell_cache_.size() + merged_cells.size() > kCellCacheLimit) cell_cache_.clear();
+  if (s.ok()) {
+    for (auto& [key, cell] : merged_cells) {
+      if (cell.Empty()) {
+        cell_cache_.erase(key);
+      } else {
+        cell_cache_[key] = std::move(cell);
+      }
+    }
+  }
   committed_alerts_.clear();
   for (auto& [partition, a] : alerts_) committed_alerts_.push_back(std::move(a));
   alerts_.clear();

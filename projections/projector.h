@@ -63,6 +63,8 @@ class ProjectionBatch {
   const std::vector<v1::Alert>& committed_alerts() const { return committed_alerts_; }
 
   size_t events() const { return events_; }
+  // Drops what the batch caches of the store (after the store was reopened on another folder).
+  void ForgetCaches() { cell_cache_.clear(); }
   // The orders changed since the last Commit; valid until the next Apply or Commit.
   std::vector<const v1::OrderStatus*> Changed() const;
   // The statuses the last Commit wrote (for gendan.status), moved out.
@@ -87,6 +89,10 @@ class ProjectionBatch {
   ReadModelStore& store_;
   ProjectionOptions options_;
   std::map<int32_t, int64_t> sequences_;  // next alert sequence per partition, once loaded
+  // KPI cells as stored, so a batch does not read back the cells it changes (the single writer
+  // knows them); bounded, refilled from the store on a miss.
+  static constexpr size_t kCellCacheLimit = 500'000;
+  std::unordered_map<std::string, Cell> cell_cache_;
   std::vector<std::pair<int32_t, v1::Alert>> alerts_;  // this batch's records, by partition
   std::vector<v1::Alert> committed_alerts_;
   std::unordered_map<std::string, OrderWork> orders_;
