@@ -16,15 +16,7 @@ namespace {
 
 using gendan::test::Event;
 using gendan::testing::BrokerTest;
-
-bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
+using gendan::testing::WaitFor;
 
 v1::InboundEvent At(const char* order, const char* at, std::string_view text) {
   v1::InboundEvent e = Event(text);

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct Record {
   int32_t partition = 0;
   int64_t offset = 0;
 };
+
+// Polls `done` every 50 ms until it is true or timeout_ms passed; returns its last answer.
+bool WaitFor(const std::function<bool()>& done, int timeout_ms);
 
 class BrokerTest : public ::testing::Test {
  protected:

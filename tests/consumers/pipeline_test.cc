@@ -27,6 +27,7 @@ namespace {
 using gendan::test::Event;
 using gendan::test::HistoryGenerator;
 using gendan::testing::BrokerTest;
+using gendan::testing::WaitFor;
 using Json = nlohmann::json;
 
 // Runs `fn(stop)` on a thread until destroyed.
@@ -46,15 +47,6 @@ class Background {
   Status status_;
   std::thread thread_;
 };
-
-bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
 
 class PipelineIT : public BrokerTest {
  protected:
