@@ -65,6 +65,30 @@ QueryApi::QueryApi(const Config& config, ReadModelStore* store, MetricsSources s
 
 QueryApi::~QueryApi() { Stop(); }
 
+std::string QueryApi::ViewCache::Render(const v1::OrderStatus& status, const v1::AlertSet& alerts,
+                                        const std::string& generation) {
+  std::string alert_bytes = alerts.SerializeAsString();
+  {
+    std::lock_guard lock(mu_);
+    if (generation != generation_) {  // rebuilt read models may render the same version anew
+      views_.clear();
+      generation_ = generation;
+    }
+    auto it = views_.find(status.order_id());
+    if (it != views_.end() && it->second.version == status.version() &&
+        it->second.alerts == alert_bytes) {
+      return it->second.body;
+    }
+  }
+  Json view = StatusJson(status);
+  for (const auto& a : alerts.open()) view["alerts"].push_back(AlertJson(a));
+  std::string body = view.dump();
+  std::lock_guard lock(mu_);
+  if (views_.size() >= kLimit) views_.clear();
+  views_[status.order_id()] = {status.version(), std::move(alert_bytes), body};
+  return body;
+}
+
 Date QueryApi::Today() const {
   auto now = std::chrono::system_clock::now().time_since_epoch();
   auto offset = UtcOffset::Parse(config_.projector.utc_offset);
@@ -95,11 +119,10 @@ void QueryApi::Routes() {
             return SendError(res, 404, "not_found", "no order " + std::string(req.matches[1]));
           auto alerts = store_->GetAlerts(req.matches[1]);
           if (!alerts.ok()) return SendStatus(res, alerts.status());
-          Json view = StatusJson(**status);
-          if (alerts->has_value()) {
-            for (const auto& a : (*alerts)->open()) view["alerts"].push_back(AlertJson(a));
-          }
-          SendJson(res, 200, view);
+          res.status = 200;
+          res.set_content(
+              views_.Render(**status, alerts->value_or(v1::AlertSet()), store_->generation()),
+              "application/json");
         });
   s.Get("/v1/alerts", "/v1/alerts", [this](const httplib::Request& req, httplib::Response& res) {
     if (req.has_param("open") && req.get_param_value("open") != "true") {

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "consumers/config.h"
 #include "consumers/metrics.h"
@@ -42,6 +43,25 @@ class QueryApi {
   int port() const { return port_; }  // the bound port (useful with port 0)
 
  private:
+  // Rendered order views by order id, reused while the order's version and open alerts are
+  // unchanged: building the JSON is most of a lookup's cost. Bounded; thread-safe.
+  class ViewCache {
+   public:
+    std::string Render(const v1::OrderStatus& status, const v1::AlertSet& alerts,
+                       const std::string& generation);
+
+   private:
+    static constexpr size_t kLimit = 100'000;
+    struct Entry {
+      int64_t version = 0;
+      std::string alerts;  // the AlertSet's bytes
+      std::string body;
+    };
+    std::mutex mu_;
+    std::string generation_;
+    std::unordered_map<std::string, Entry> views_;
+  };
+
   void Routes();
   Date Today() const;  // the business date now, for the at_risk filter
   Config config_;
@@ -49,6 +69,7 @@ class QueryApi {
   MetricsSources sources_;
   std::function<int64_t()> lag_;
   HttpMetrics http_metrics_;
+  ViewCache views_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::thread refresher_;
