@@ -1,21 +1,27 @@
 // engine_pipe_bench: gendan's EngineService against a raw librdkafka transactional
 // consume→produce pipe, over the same records and the same commit interval, on the real broker.
 //
-//   engine_pipe_bench [--events 200000] [--rounds 3] [--commit-interval-ms 100]
+//   engine_pipe_bench [--events 200000] [--rounds 3] [--commit-interval-ms 100] [-X key=value]
 //
-// Setup (untimed): N events of valid, interleaved order histories (HistoryGenerator) are
-// produced, keyed by order_id, to one inbound topic per round ("bench.<pid>.r<i>.inbound",
-// 6 partitions). Each round then runs, one after the other on that inbound topic:
+// Setup (untimed): N events of valid order histories (HistoryGenerator), 2000 orders interleaved
+// at a time, produced keyed by order_id to one inbound topic per round
+// ("bench.<pid>.r<i>.inbound", 6 partitions). Each round then runs on that topic, in turn:
 //   raw     a KafkaConsumer (own group, read_committed, no auto commit) and a transactional
 //           producer with the engine's producer settings (linger.ms=5, lz4) copying each
 //           record's bytes unchanged to the same partition of "...raw", committing with
-//           send_offsets_to_transaction every commit interval — the engine minus the engine;
+//           send_offsets_to_transaction every commit interval: the engine minus the engine;
 //   engine  gendan's EngineService in a thread (own group, fresh RocksDB state dir in /tmp)
 //           writing "...events" / "...rejections".
 // Each is timed from its first consumed record until all N are consumed and committed (raw:
-// the commit_transaction that covers record N returned; engine: EngineMetrics shows N records
+// the commit_transaction that covers record N returned; engine: EngineMetrics counts N records
 // in committed transactions). Prints a table, then one JSON line with the medians and the ratio
 // engine/raw (target >= 0.75). Deletes its topics and state dirs at the end.
+//
+// -X sets a librdkafka property on every client of both pipes (as `kafka.*` does in gendan's
+// config). librdkafka 2.0.2 stops fetching for a fixed second once a consumer has more than
+// queued.min.messages (100000) records queued, which throttles both pipes on a backlog; see
+// docs/benchmarks.md for the runs with `-X queued.min.messages=10000000
+// -X queued.max.messages.kbytes=1048576`, which lift it.
 #include <malloc.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
@@ -202,6 +208,7 @@ Result<RunResult> RunRaw(const Config& config, const std::string& inbound, const
                          int64_t n, std::chrono::milliseconds interval, const std::string& group,
                          int timeout_s, bool trace) {
   DeliveryCounter dr;
+  // The engine's producer and consumer settings (EngineService::Loop::Start); keep them in step.
   auto producer = MakeProducer(config,
                                {{"transactional.id", group},
                                 {"linger.ms", "5"},
