@@ -186,11 +186,14 @@ Status EngineService::Loop::EnsureTransaction() {
 }
 
 // The state an inbound record is decided against: this transaction's, else the committed one.
+// A cached committed state moves into the transaction (no copy of its event ids); if the
+// transaction aborts, the next access reads the committed state back from the store.
 Result<OrderState*> EngineService::Loop::StateFor(const std::string& order_id) {
   if (auto it = pending_.find(order_id); it != pending_.end()) return &it->second;
   OrderState& state = pending_[order_id];
   if (auto it = committed_.find(order_id); it != committed_.end()) {
-    state = it->second;
+    state = std::move(it->second);
+    committed_.erase(it);
     return &state;
   }
   auto stored = store_->Get(order_id);
