@@ -11,113 +11,20 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-BIN="${1:-$ROOT/build/gendan}"
-BOOTSTRAP="${GENDAN_BOOTSTRAP:-127.0.0.1:9092}"
-BOOTSTRAP_FOR_CLEANUP="$BOOTSTRAP"  # lib.sh, sourced in cleanup, sets its own BOOTSTRAP
+# shellcheck source=tests/e2e/lib.sh
+source "$HERE/lib.sh"
+e2e_init kpi "${1:-}"
 SEED="${KPI_E2E_SEED:-20251001}"
 ORDERS="${KPI_E2E_ORDERS:-450}"
 OFFSET="+08:00"
-START_TS=$(date +%s)
 
-say() { printf '[kpi_e2e] %s\n' "$*"; }
-fail() { printf '[kpi_e2e] FAIL: %s\n' "$*" >&2; exit 1; }
-
-[[ -x "$BIN" ]] || fail "no gendan binary at $BIN (build it: ninja -C build)"
-command -v python3 >/dev/null || fail "python3 is required"
-command -v curl >/dev/null || fail "curl is required"
-
-# ---- the broker ------------------------------------------------------------------------
-host="${BOOTSTRAP%%,*}"; port="${host##*:}"; host="${host%:*}"
-if ! timeout 5 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null; then
-  if [[ "${CI:-}" == "true" ]]; then
-    fail "CI=true and no Kafka broker answers on $BOOTSTRAP"
-  fi
-  say "SKIP: no Kafka broker on $BOOTSTRAP (start one with deploy/local/broker.sh start)"
-  exit 77
-fi
-
-# ---- scratch, unique names, cleanup ----------------------------------------------------
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/kpi_e2e.XXXXXX")"
-RAND="$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')"
-PREFIX="e2e.kpi.$RAND."
-GENDAN_PID=""
-
-cleanup() {
-  local rc=$?
-  if [[ -n "$GENDAN_PID" ]] && kill -0 "$GENDAN_PID" 2>/dev/null; then
-    kill -TERM "$GENDAN_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$GENDAN_PID" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$GENDAN_PID" 2>/dev/null; then
-      say "gendan did not stop on SIGTERM within 10 s; killing it"
-      kill -KILL "$GENDAN_PID" 2>/dev/null || true
-    fi
-    wait "$GENDAN_PID" 2>/dev/null || true
-  fi
-  if [[ $rc -ne 0 && -f "$TMP/gendan.log" ]]; then
-    say "last lines of the gendan log:"
-    tail -n 30 "$TMP/gendan.log" >&2 || true
-  fi
-  # Drop this run's topics (best effort; needs the local Kafka tools of deploy/local).
-  if [[ -f "$ROOT/deploy/local/lib.sh" ]] && command -v java >/dev/null; then
-    (
-      # shellcheck source=/dev/null
-      source "$ROOT/deploy/local/lib.sh"
-      [[ -d "$KAFKA_LIBS" ]] || exit 0
-      timeout 30 java -Xms64m -Xmx256m \
-        -Dlog4j2.configurationFile="$DEPLOY_LOCAL_DIR/log4j2.properties" \
-        -Dkafka.logs.dir="$TMP/kafka-tool-logs" -cp "$(kafka_classpath)" org.apache.kafka.tools.TopicCommand \
-        --bootstrap-server "$BOOTSTRAP_FOR_CLEANUP" --delete --topic "${PREFIX//./\\.}.*"
-    ) </dev/null >/dev/null 2>&1 || true
-  fi
-  if [[ "${KPI_E2E_KEEP:-}" == "1" ]]; then
-    say "kept $TMP"
-  else
-    rm -rf "$TMP"
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# ---- the workload ----------------------------------------------------------------------
-python3 "$HERE/kpi_workload.py" --seed "$SEED" --orders "$ORDERS" \
-  --out "$TMP/workload.jsonl" --manifest "$TMP/manifest.json"
-read -r N_LINES N_ACCEPTED N_INVALID N_DUPS N_ORDERS < <(python3 -c '
-import json, sys
-m = json.load(open(sys.argv[1]))
-print(m["lines"], m["accepted"], len(m["invalid"]), len(m["duplicates"]), m["orders"])
-' "$TMP/manifest.json")
-say "workload: $N_ORDERS orders, $N_LINES lines ($N_ACCEPTED to accept, $N_INVALID invalid," \
-  "$N_DUPS re-sent duplicates), seed $SEED"
-
-# ---- topics and the service ------------------------------------------------------------
-"$BIN" topics --bootstrap "$BOOTSTRAP" --topic-prefix "$PREFIX" --partitions 3 \
-  --log-level warn >"$TMP/topics.log" 2>&1 || { cat "$TMP/topics.log" >&2; fail "topics"; }
-
-HTTP_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-BASE="http://127.0.0.1:$HTTP_PORT"
-mkdir -p "$TMP/data"
-"$BIN" run --bootstrap "$BOOTSTRAP" --topic-prefix "$PREFIX" --data-dir "$TMP/data" \
-  --listen "127.0.0.1:$HTTP_PORT" --log-level info \
-  -X projector.utc_offset="$OFFSET" \
-  -X engine.group_id="e2e-kpi-engine-$RAND" -X projector.group_id="e2e-kpi-projector-$RAND" \
-  >"$TMP/gendan.log" 2>&1 &
-GENDAN_PID=$!
-
-for i in $(seq 1 100); do
-  curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
-  kill -0 "$GENDAN_PID" 2>/dev/null || fail "gendan run exited during start-up"
-  [[ $i -eq 100 ]] && fail "gendan run did not answer /healthz within 20 s"
-  sleep 0.2
-done
-say "gendan run is up (pid $GENDAN_PID, $BASE, topics ${PREFIX}*)"
-
-# ---- publish ---------------------------------------------------------------------------
-"$BIN" publish --bootstrap "$BOOTSTRAP" --topic-prefix "$PREFIX" --log-level warn \
-  "$TMP/workload.jsonl" >"$TMP/publish.log" 2>&1 \
-  || { tail -n 20 "$TMP/publish.log" >&2; fail "gendan publish failed"; }
-say "published $N_LINES lines"
+e2e_require_tools
+e2e_require_broker
+e2e_setup_scratch
+e2e_make_workload
+e2e_create_topics
+e2e_start_gendan -X projector.utc_offset="$OFFSET"
+e2e_publish
 
 # ---- wait until everything is decided and projected, then check the orders ---------------
 python3 - "$BASE" "$TMP/manifest.json" <<'PY' || fail "the engine/projector did not take the workload as expected"
