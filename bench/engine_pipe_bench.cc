@@ -143,15 +143,10 @@ Status ProduceAll(const Config& config, const std::string& topic,
                                         {"queue.buffering.max.kbytes", "1048576"}});
   if (!producer.ok()) return producer.status();
   for (const Record& r : records) {
-    for (;;) {
-      RdKafka::ErrorCode e =
-          (*producer)->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                               const_cast<char*>(r.value.data()), r.value.size(), r.key.data(),
-                               r.key.size(), 0, nullptr);
-      if (e == RdKafka::ERR_NO_ERROR) break;
-      if (e != RdKafka::ERR__QUEUE_FULL)
-        return Status::IoError("producing to " + topic + ": " + RdKafka::err2str(e));
-      (*producer)->poll(50);
+    RdKafka::ErrorCode e =
+        ProduceWaiting(**producer, topic, RdKafka::Topic::PARTITION_UA, r.key, r.value);
+    if (e != RdKafka::ERR_NO_ERROR) {
+      return Status::IoError("producing to " + topic + ": " + RdKafka::err2str(e));
     }
   }
   if (auto e = (*producer)->flush(120'000); e != RdKafka::ERR_NO_ERROR)
@@ -265,17 +260,11 @@ Result<RunResult> RunRaw(const Config& config, const std::string& inbound, const
       }
       next[m->partition()] = m->offset() + 1;
       ++r.records;
-      for (;;) {
-        RdKafka::ErrorCode e =
-            p.produce(out, m->partition(), RdKafka::Producer::RK_MSG_COPY, m->payload(), m->len(),
-                      m->key_pointer(), m->key_len(), 0, nullptr);
-        if (e == RdKafka::ERR_NO_ERROR) break;
-        if (e != RdKafka::ERR__QUEUE_FULL) {
-          s = Status::IoError("produce: " + RdKafka::err2str(e));
-          break;
-        }
-        p.poll(50);
-      }
+      RdKafka::ErrorCode e =
+          ProduceWaiting(p, out, m->partition(),
+                         std::string_view(static_cast<const char*>(m->key_pointer()), m->key_len()),
+                         std::string_view(static_cast<const char*>(m->payload()), m->len()));
+      if (e != RdKafka::ERR_NO_ERROR) s = Status::IoError("produce: " + RdKafka::err2str(e));
       ++produced;
     } else if (m->err() != RdKafka::ERR__TIMED_OUT && m->err() != RdKafka::ERR__PARTITION_EOF) {
       spdlog::warn("raw: consume: {}", m->errstr());

@@ -193,15 +193,10 @@ Status ProduceAll(const Config& config, const std::string& topic,
                                         {"queue.buffering.max.kbytes", "1048576"}});
   if (!producer.ok()) return producer.status();
   for (const Record& r : records) {
-    for (;;) {
-      RdKafka::ErrorCode e =
-          (*producer)->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                               const_cast<char*>(r.value.data()), r.value.size(), r.key.data(),
-                               r.key.size(), 0, nullptr);
-      if (e == RdKafka::ERR_NO_ERROR) break;
-      if (e != RdKafka::ERR__QUEUE_FULL)
-        return Status::IoError("producing to " + topic + ": " + RdKafka::err2str(e));
-      (*producer)->poll(50);
+    RdKafka::ErrorCode e =
+        ProduceWaiting(**producer, topic, RdKafka::Topic::PARTITION_UA, r.key, r.value);
+    if (e != RdKafka::ERR_NO_ERROR) {
+      return Status::IoError("producing to " + topic + ": " + RdKafka::err2str(e));
     }
   }
   if (auto e = (*producer)->flush(120'000); e != RdKafka::ERR_NO_ERROR)

@@ -135,13 +135,8 @@ Status AlertPublisher::DrainOnce(bool* more) {
   for (size_t i = 0; s.ok() && i < outbox->size(); ++i) {
     const auto& [key, alert] = (*outbox)[i];
     std::string value = alert.SerializeAsString();
-    RdKafka::ErrorCode e;
-    while ((e = producer_->produce(topic_, PartitionOfOutboxKey(key),
-                                   RdKafka::Producer::RK_MSG_COPY, value.data(), value.size(),
-                                   alert.order_id().data(), alert.order_id().size(), 0, nullptr)) ==
-           RdKafka::ERR__QUEUE_FULL) {
-      producer_->poll(50);
-    }
+    RdKafka::ErrorCode e =
+        ProduceWaiting(*producer_, topic_, PartitionOfOutboxKey(key), alert.order_id(), value);
     if (e != RdKafka::ERR_NO_ERROR)
       s = Status::TryAgain("producing to " + topic_ + ": " + RdKafka::err2str(e));
   }

@@ -272,20 +272,13 @@ Status EngineService::Loop::ProduceRejection(const RdKafka::Message& message,
 
 Status EngineService::Loop::Produce(const std::string& topic, int32_t partition,
                                     const std::string& key, const std::string& value) {
-  for (;;) {
-    RdKafka::ErrorCode e = producer_->produce(topic, partition, RdKafka::Producer::RK_MSG_COPY,
-                                              const_cast<char*>(value.data()), value.size(),
-                                              key.data(), key.size(), 0, nullptr);
-    if (e == RdKafka::ERR_NO_ERROR) {
-      ++produced_;
-      return Status::Ok();
-    }
-    if (e != RdKafka::ERR__QUEUE_FULL) {
-      std::string why = "producing to " + topic + ": " + RdKafka::err2str(e);
-      return e == RdKafka::ERR__FATAL ? Status::Fatal(why) : Status::TryAgain(why);
-    }
-    producer_->poll(50);
+  RdKafka::ErrorCode e = ProduceWaiting(*producer_, topic, partition, key, value);
+  if (e == RdKafka::ERR_NO_ERROR) {
+    ++produced_;
+    return Status::Ok();
   }
+  std::string why = "producing to " + topic + ": " + RdKafka::err2str(e);
+  return e == RdKafka::ERR__FATAL ? Status::Fatal(why) : Status::TryAgain(why);
 }
 
 void EngineService::Loop::dr_cb(RdKafka::Message& message) {

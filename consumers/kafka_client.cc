@@ -105,6 +105,17 @@ Result<std::unique_ptr<RdKafka::KafkaConsumer>> MakeConsumer(const Config& confi
   return c;
 }
 
+RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, const std::string& topic,
+                                  int32_t partition, std::string_view key, std::string_view value) {
+  for (;;) {
+    RdKafka::ErrorCode e = producer.produce(topic, partition, RdKafka::Producer::RK_MSG_COPY,
+                                            const_cast<char*>(value.data()), value.size(),
+                                            key.data(), key.size(), 0, nullptr);
+    if (e != RdKafka::ERR__QUEUE_FULL) return e;
+    producer.poll(50);
+  }
+}
+
 Status CheckBroker(const Config& config, int timeout_ms) {
   auto p =
       MakeProducer(config, {{"socket.connection.setup.timeout.ms", std::to_string(timeout_ms)}});

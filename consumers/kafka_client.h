@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "consumers/config.h"
@@ -30,6 +31,11 @@ Result<std::unique_ptr<RdKafka::Producer>> MakeProducer(
 Result<std::unique_ptr<RdKafka::KafkaConsumer>> MakeConsumer(
     const Config& config, const KafkaProperties& role_properties,
     RdKafka::RebalanceCb* rebalance = nullptr);
+
+// Produces one record (copied), waiting in poll() while librdkafka's queue is full instead of
+// dropping it. Returns ERR_NO_ERROR or the first other error; partition may be PARTITION_UA.
+RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, const std::string& topic,
+                                  int32_t partition, std::string_view key, std::string_view value);
 
 // Asks the cluster for its metadata; ok when a broker answered within timeout_ms.
 Status CheckBroker(const Config& config, int timeout_ms);

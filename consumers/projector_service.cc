@@ -200,17 +200,10 @@ void ProjectorService::Loop::Publish(std::vector<v1::OrderStatus> statuses) {
   const std::string topic = config_.Topic("status");
   for (const v1::OrderStatus& st : statuses) {
     std::string value = st.SerializeAsString();
-    for (;;) {
-      RdKafka::ErrorCode e = status_producer_->produce(
-          topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, value.data(),
-          value.size(), st.order_id().data(), st.order_id().size(), 0, nullptr);
-      if (e != RdKafka::ERR__QUEUE_FULL) {
-        if (e != RdKafka::ERR_NO_ERROR)
-          spdlog::warn("projector: publishing status: {}", RdKafka::err2str(e));
-        break;
-      }
-      status_producer_->poll(50);
-    }
+    auto e = ProduceWaiting(*status_producer_, topic, RdKafka::Topic::PARTITION_UA, st.order_id(),
+                            value);
+    if (e != RdKafka::ERR_NO_ERROR)
+      spdlog::warn("projector: publishing status: {}", RdKafka::err2str(e));
   }
   metrics_->statuses_published.fetch_add(static_cast<int64_t>(statuses.size()),
                                          std::memory_order_relaxed);

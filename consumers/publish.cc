@@ -24,21 +24,6 @@ class DeliveryCounter : public RdKafka::DeliveryReportCb {
   std::string first_error;
 };
 
-// Produces one record, waiting for queue space instead of dropping it.
-Status Produce(RdKafka::Producer& producer, const std::string& topic, const std::string& key,
-               std::string& value) {
-  for (;;) {
-    RdKafka::ErrorCode e =
-        producer.produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                         value.data(), value.size(), key.data(), key.size(), 0, nullptr);
-    if (e == RdKafka::ERR_NO_ERROR) return Status::Ok();
-    if (e != RdKafka::ERR__QUEUE_FULL) {
-      return Status::IoError("producing to " + topic + ": " + RdKafka::err2str(e));
-    }
-    producer.poll(100);
-  }
-}
-
 }  // namespace
 
 Result<gendan::v1::InboundEvent> ParseInboundJson(std::string_view line) {
@@ -79,8 +64,11 @@ Result<PublishReport> PublishJsonLines(const Config& config, std::istream& in) {
       continue;
     }
     event->SerializeToString(&bytes);
-    Status s = Produce(**producer, topic, event->order_id(), bytes);
-    if (!s.ok()) return s;
+    if (auto e = ProduceWaiting(**producer, topic, RdKafka::Topic::PARTITION_UA, event->order_id(),
+                                bytes);
+        e != RdKafka::ERR_NO_ERROR) {
+      return Status::IoError("producing to " + topic + ": " + RdKafka::err2str(e));
+    }
     ++produced;
     (*producer)->poll(0);
   }

@@ -68,14 +68,8 @@ void BrokerTest::ProduceRaw(const std::string& topic,
   auto producer = MakeProducer(config_, {{"enable.idempotence", "true"}, {"linger.ms", "5"}});
   ASSERT_TRUE(producer.ok()) << producer.status().ToString();
   for (const auto& [key, value] : records) {
-    for (;;) {
-      RdKafka::ErrorCode e = (*producer)->produce(
-          topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-          const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, nullptr);
-      if (e == RdKafka::ERR_NO_ERROR) break;
-      ASSERT_EQ(e, RdKafka::ERR__QUEUE_FULL) << RdKafka::err2str(e);
-      (*producer)->poll(50);
-    }
+    ASSERT_EQ(ProduceWaiting(**producer, topic, RdKafka::Topic::PARTITION_UA, key, value),
+              RdKafka::ERR_NO_ERROR);
   }
   ASSERT_EQ((*producer)->flush(30'000), RdKafka::ERR_NO_ERROR);
 }
