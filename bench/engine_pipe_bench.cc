@@ -42,6 +42,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "consumers/config.h"
 #include "consumers/engine_metrics.h"
 #include "consumers/engine_service.h"
@@ -53,6 +54,10 @@ namespace gendan {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using bench::CpuSeconds;
+using bench::Median;
+using bench::ProduceAll;
+using bench::Record;
 constexpr int kKafkaTimeoutMs = 30'000;
 
 struct Flags {
@@ -70,11 +75,6 @@ struct Flags {
 };
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-struct Record {
-  std::string key;
-  std::string value;
-};
 
 // N events of valid histories, `open_orders` of them interleaved at random (each order's own
 // events stay in order), as upstream traffic would arrive. The last histories may be cut
@@ -131,34 +131,6 @@ CoreResult RunCore(const std::vector<Record>& records) {
   double s = std::chrono::duration<double>(Clock::now() - t0).count();
   r.eps = static_cast<double>(records.size()) / s;
   return r;
-}
-
-Status ProduceAll(const Config& config, const std::string& topic,
-                  const std::vector<Record>& records) {
-  auto producer = MakeProducer(config, {{"enable.idempotence", "true"},
-                                        {"linger.ms", "20"},
-                                        {"batch.num.messages", "10000"},
-                                        {"compression.type", "lz4"},
-                                        {"queue.buffering.max.messages", "1000000"},
-                                        {"queue.buffering.max.kbytes", "1048576"}});
-  if (!producer.ok()) return producer.status();
-  for (const Record& r : records) {
-    RdKafka::ErrorCode e =
-        ProduceWaiting(**producer, topic, RdKafka::Topic::PARTITION_UA, r.key, r.value);
-    if (e != RdKafka::ERR_NO_ERROR) {
-      return Status::IoError("producing to " + topic + ": " + RdKafka::err2str(e));
-    }
-  }
-  if (auto e = (*producer)->flush(120'000); e != RdKafka::ERR_NO_ERROR)
-    return Status::IoError("flushing to " + topic + ": " + RdKafka::err2str(e));
-  return Status::Ok();
-}
-
-// CPU seconds of a clock (a thread's, or CLOCK_PROCESS_CPUTIME_ID).
-double CpuSeconds(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 // CPU use over the timed window, as a share of one core: the pipe's own thread (the one that
@@ -382,12 +354,6 @@ Result<RunResult> RunEngine(Config config, int64_t n, int timeout_s, bool trace)
   if (metrics.transactions_aborted.load() != 0 || r.records != n)
     return Status::IoError("engine run not clean: " + r.note);
   return r;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t m = v.size() / 2;
-  return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 int Main(const Flags& flags) {

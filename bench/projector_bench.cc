@@ -53,6 +53,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "consumers/config.h"
 #include "consumers/engine_metrics.h"
 #include "consumers/engine_service.h"
@@ -66,6 +67,10 @@ namespace gendan {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using bench::CpuSeconds;
+using bench::Median;
+using bench::ProduceAll;
+using bench::Record;
 namespace fs = std::filesystem;
 
 struct Flags {
@@ -88,12 +93,6 @@ struct Flags {
 };
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-double CpuSeconds(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 std::string FormatDay(int64_t unix_seconds) {
   std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(
@@ -139,9 +138,6 @@ void ShiftDays(google::protobuf::Message* m, int days) {
   }
 }
 
-struct Record {
-  std::string key, value;
-};
 struct Generated {
   std::vector<Record> records;
   int orders = 0;
@@ -181,27 +177,6 @@ Generated Generate(const Flags& flags) {
     g.records.push_back({e.order_id(), e.SerializeAsString()});
   }
   return g;
-}
-
-Status ProduceAll(const Config& config, const std::string& topic,
-                  const std::vector<Record>& records) {
-  auto producer = MakeProducer(config, {{"enable.idempotence", "true"},
-                                        {"linger.ms", "20"},
-                                        {"batch.num.messages", "10000"},
-                                        {"compression.type", "lz4"},
-                                        {"queue.buffering.max.messages", "1000000"},
-                                        {"queue.buffering.max.kbytes", "1048576"}});
-  if (!producer.ok()) return producer.status();
-  for (const Record& r : records) {
-    RdKafka::ErrorCode e =
-        ProduceWaiting(**producer, topic, RdKafka::Topic::PARTITION_UA, r.key, r.value);
-    if (e != RdKafka::ERR_NO_ERROR) {
-      return Status::IoError("producing to " + topic + ": " + RdKafka::err2str(e));
-    }
-  }
-  if (auto e = (*producer)->flush(120'000); e != RdKafka::ERR_NO_ERROR)
-    return Status::IoError("flushing to " + topic + ": " + RdKafka::err2str(e));
-  return Status::Ok();
 }
 
 // The engine, in-process, until every inbound record is decided and committed. Returns the
@@ -431,12 +406,6 @@ Result<RunResult> RunProjector(const Config& config, int64_t n, int timeout_s) {
                        metrics.statuses_published.load());
   if (r.events != n) return Status::IoError("projector applied " + std::to_string(r.events));
   return r;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t m = v.size() / 2;
-  return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 std::atomic<bool> g_stop{false};

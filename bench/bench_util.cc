@@ -1,0 +1,43 @@
+#include "bench/bench_util.h"
+
+#include <algorithm>
+
+#include "consumers/kafka_client.h"
+
+namespace gendan::bench {
+
+Status ProduceAll(const Config& config, const std::string& topic,
+                  const std::vector<Record>& records) {
+  auto producer = MakeProducer(config, {{"enable.idempotence", "true"},
+                                        {"linger.ms", "20"},
+                                        {"batch.num.messages", "10000"},
+                                        {"compression.type", "lz4"},
+                                        {"queue.buffering.max.messages", "1000000"},
+                                        {"queue.buffering.max.kbytes", "1048576"}});
+  if (!producer.ok()) return producer.status();
+  for (const Record& r : records) {
+    RdKafka::ErrorCode e =
+        ProduceWaiting(**producer, topic, RdKafka::Topic::PARTITION_UA, r.key, r.value);
+    if (e != RdKafka::ERR_NO_ERROR) {
+      return Status::IoError("producing to " + topic + ": " + RdKafka::err2str(e));
+    }
+  }
+  if (auto e = (*producer)->flush(120'000); e != RdKafka::ERR_NO_ERROR) {
+    return Status::IoError("flushing to " + topic + ": " + RdKafka::err2str(e));
+  }
+  return Status::Ok();
+}
+
+double CpuSeconds(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t m = v.size() / 2;
+  return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+}  // namespace gendan::bench
