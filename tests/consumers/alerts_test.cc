@@ -34,10 +34,6 @@ class AlertsIT : public BrokerTest {
     BrokerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     Config& c = mutable_config();
-    c.engine.state_dir = scratch_dir() + "engine";
-    c.engine.group_id = c.kafka.topic_prefix + "engine";
-    c.projector.state_dir = scratch_dir() + "projections";
-    c.projector.group_id = c.kafka.topic_prefix + "projector";
     c.projector.commit_interval = std::chrono::milliseconds(100);
     c.risk.tick_interval = std::chrono::milliseconds(100);
   }

@@ -56,6 +56,11 @@ void BrokerTest::SetUp() {
   scratch_ = ::testing::TempDir() + config_.kafka.topic_prefix;
   std::filesystem::remove_all(scratch_);
   std::filesystem::create_directories(scratch_);
+  // Tests run in parallel: each gets its own stores, groups and transactional ids.
+  config_.engine.state_dir = scratch_ + "engine";
+  config_.engine.group_id = config_.kafka.topic_prefix + "engine";
+  config_.projector.state_dir = scratch_ + "projections";
+  config_.projector.group_id = config_.kafka.topic_prefix + "projector";
 }
 
 void BrokerTest::TearDown() {

@@ -36,8 +36,9 @@ class BrokerTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
-  // A config whose topic prefix is unique to this test ("it.<suite>.<test>.<random>.") and
-  // whose gendan topics exist with `partitions()` partitions.
+  // A config whose topic prefix is unique to this test ("it.<suite>.<test>.<random>."), whose
+  // gendan topics exist with `partitions()` partitions, and whose engine and projector have
+  // state folders in scratch_dir() and consumer groups of their own.
   const Config& config() const { return config_; }
   Config& mutable_config() { return config_; }
   virtual int partitions() const { return 3; }

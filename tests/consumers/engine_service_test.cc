@@ -62,9 +62,6 @@ class EngineServiceIT : public BrokerTest {
   void SetUp() override {
     BrokerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    mutable_config().engine.state_dir = scratch_dir() + "state";
-    // Tests run in parallel: each needs its own group and transactional id.
-    mutable_config().engine.group_id = config().kafka.topic_prefix + "engine";
     mutable_config().engine.commit_interval = std::chrono::milliseconds(100);
   }
 };

@@ -54,10 +54,6 @@ class PipelineIT : public BrokerTest {
     BrokerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     Config& c = mutable_config();
-    c.engine.state_dir = scratch_dir() + "engine";
-    c.engine.group_id = c.kafka.topic_prefix + "engine";
-    c.projector.state_dir = scratch_dir() + "projections";
-    c.projector.group_id = c.kafka.topic_prefix + "projector";
     c.projector.commit_interval = std::chrono::milliseconds(100);
     c.serve.listen = "127.0.0.1:0";
     // A fixed risk-monitor clock makes alerts a function of the log alone, so stores compare.
