@@ -47,15 +47,9 @@ Status AlertPublisher::Start() {
   auto producer = MakeProducer(config_, {{"transactional.id", txn_id}, {"linger.ms", "5"}}, this);
   if (!producer.ok()) return producer.status();
   producer_ = std::move(*producer);
-  auto alerts = PartitionCount(*producer_, topic_, kTimeoutMs);
-  if (!alerts.ok()) return alerts.status();
-  auto events = PartitionCount(*producer_, config_.Topic("events"), kTimeoutMs);
-  if (!events.ok()) return events.status();
-  if (*alerts != *events) {
-    return Status::InvalidArgument(topic_ + " needs as many partitions as " +
-                                   config_.Topic("events") +
-                                   " (the alerts of events partition p go to alerts partition p)");
-  }
+  Status same = RequireSamePartitions(*producer_, config_.Topic("events"), topic_,
+                                      "the alerts of events partition p go to alerts partition p");
+  if (!same.ok()) return same;
   Status s = TxnStatus(producer_->init_transactions(kTimeoutMs), "init_transactions");
   if (!s.ok()) return s;
   return Recover();

@@ -113,17 +113,9 @@ Status EngineService::Loop::Start() {
                                this);
   if (!producer.ok()) return producer.status();
   producer_ = std::move(*producer);
-  auto in_parts = PartitionCount(*producer_, inbound_, kKafkaTimeoutMs);
-  if (!in_parts.ok()) return in_parts.status();
-  auto ev_parts = PartitionCount(*producer_, events_, kKafkaTimeoutMs);
-  if (!ev_parts.ok()) return ev_parts.status();
-  if (*in_parts != *ev_parts) {
-    return Status::InvalidArgument(
-        inbound_ + " has " + std::to_string(*in_parts) + " partitions but " + events_ + " has " +
-        std::to_string(*ev_parts) +
-        "; the engine needs the same number (events of inbound partition "
-        "p go to events partition p)");
-  }
+  Status same = RequireSamePartitions(*producer_, inbound_, events_,
+                                      "events of inbound partition p go to events partition p");
+  if (!same.ok()) return same;
   // Fences any earlier instance with the same transactional id and aborts its open transaction.
   Status s = TxnStatus(producer_->init_transactions(kKafkaTimeoutMs), "init_transactions");
   if (!s.ok()) return s;

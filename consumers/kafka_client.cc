@@ -169,6 +169,17 @@ Status DeleteTopics(const Config& config, const std::vector<std::string>& names)
   return status;
 }
 
+Status RequireSamePartitions(RdKafka::Handle& handle, const std::string& a, const std::string& b,
+                             const std::string& why) {
+  auto na = PartitionCount(handle, a, 30'000);
+  if (!na.ok()) return na.status();
+  auto nb = PartitionCount(handle, b, 30'000);
+  if (!nb.ok()) return nb.status();
+  if (*na == *nb) return Status::Ok();
+  return Status::InvalidArgument(a + " has " + std::to_string(*na) + " partitions but " + b +
+                                 " has " + std::to_string(*nb) + "; they must match (" + why + ")");
+}
+
 Result<int> PartitionCount(RdKafka::Handle& handle, const std::string& topic, int timeout_ms) {
   std::string err;
   std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&handle, topic, nullptr, err));

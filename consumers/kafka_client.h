@@ -50,6 +50,11 @@ struct TopicSpec {
 Status CreateTopics(const Config& config, const std::vector<TopicSpec>& topics);
 Status DeleteTopics(const Config& config, const std::vector<std::string>& names);
 
+// Ok when `a` and `b` have the same number of partitions; InvalidArgument naming both counts and
+// `why` (what maps partition p of one to partition p of the other) otherwise.
+Status RequireSamePartitions(RdKafka::Handle& handle, const std::string& a, const std::string& b,
+                             const std::string& why);
+
 // The number of partitions of a topic, or NotFound.
 Result<int> PartitionCount(RdKafka::Handle& handle, const std::string& topic, int timeout_ms);
 

@@ -105,12 +105,6 @@ Status ProjectionBatch::Apply(const v1::OrderEvent& event, int32_t partition, in
   return EvaluateAlerts(**work, partition);
 }
 
-std::vector<const v1::OrderStatus*> ProjectionBatch::Changed() const {
-  std::vector<const v1::OrderStatus*> out;
-  for (const auto& [id, work] : orders_) out.push_back(&work.status);
-  return out;
-}
-
 Status ProjectionBatch::Commit() {
   rocksdb::WriteBatch wb;
   std::map<CellKey, Cell> cells;

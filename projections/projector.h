@@ -5,7 +5,7 @@
 //   ProjectionBatch batch(store, kpi_options);
 //   for (each record) batch.Apply(event, partition, offset);
 //   Status s = batch.Commit();          // statuses, facts, indexes, timelines, KPI cells, offsets
-//   for (const auto* st : batch.Changed()) publish(*st);
+//   for (const auto& st : batch.TakeCommitted()) publish(st);
 //
 // KPIs are kept by "retract and re-emit": the order's old contributions are subtracted and its
 // new ones added (projections/kpi.h), so late facts revise the periods they touch.
@@ -65,8 +65,6 @@ class ProjectionBatch {
   size_t events() const { return events_; }
   // Drops what the batch caches of the store (after the store was reopened on another folder).
   void ForgetCaches() { cell_cache_.clear(); }
-  // The orders changed since the last Commit; valid until the next Apply or Commit.
-  std::vector<const v1::OrderStatus*> Changed() const;
   // The statuses the last Commit wrote (for gendan.status), moved out.
   std::vector<v1::OrderStatus> TakeCommitted() { return std::move(committed_); }
 

@@ -381,7 +381,7 @@ Result<OrderPage> ReadModelStore::List(const OrderFilter& filter, size_t limit,
 // of the orders at risk and their neighbours, never of every order.
 Result<OrderPage> ReadModelStore::ListAtRisk(const OrderFilter& filter, size_t limit,
                                              const std::string& cursor) const {
-  const std::string prefix = IndexKey("due", "", "").substr(0, 6);  // "x/due\0"
+  const std::string prefix = "x/due" + std::string(1, '\0');  // IndexKey("due", <date>, <id>)
   const std::string last = FormatDate(filter.today + std::chrono::days(filter.risk_buffer_days));
   std::string start;
   if (size_t slash = cursor.find('/'); slash != std::string::npos) {
