@@ -12,15 +12,16 @@
 #include "consumers/order_store.h"
 #include "engine/decide.h"
 #include "engine/describe.h"
+#include "engine/intake.h"
 
 namespace gendan {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int kKafkaTimeoutMs = 30'000;
-// Records larger than this are refused as INVALID_EVENT without parsing; the rejection keeps
-// this many leading bytes (the whole record stays at its inbound topic/partition/offset).
-constexpr size_t kMaxEventBytes = 256 * 1024;
+// A rejection of a record that did not parse keeps this many of its leading bytes (the whole
+// record stays at its inbound topic/partition/offset). Bigger records are refused unparsed
+// (DecideOptions::max_record_bytes).
 constexpr size_t kRejectionRawCap = 64 * 1024;
 // Committed states kept in memory; beyond this the cache is dropped and refilled from RocksDB.
 constexpr size_t kStateCacheLimit = 200'000;
@@ -202,28 +203,20 @@ Status EngineService::Loop::Process(const RdKafka::Message& message) {
   ++txn_records_;
   metrics_->records.fetch_add(1, std::memory_order_relaxed);
 
-  if (message.len() > kMaxEventBytes) {
-    return ProduceRejection(message, nullptr, v1::RejectionReason::INVALID_EVENT,
-                            "record of " + std::to_string(message.len()) + " bytes exceeds the " +
-                                std::to_string(kMaxEventBytes) + "-byte limit");
-  }
-  v1::InboundEvent inbound;
-  if (!inbound.ParseFromArray(message.payload(), static_cast<int>(message.len()))) {
-    return ProduceRejection(message, nullptr, v1::RejectionReason::MALFORMED,
-                            "the record's bytes are not a gendan.v1.InboundEvent");
-  }
-  const std::string* key = message.key();
-  if (key != nullptr && !inbound.order_id().empty() && *key != inbound.order_id()) {
-    // Keys place an order's facts in one partition; a stray key would split its history.
-    return ProduceRejection(message, &inbound, v1::RejectionReason::INVALID_EVENT,
-                            "record key '" + *key + "' differs from order_id '" +
-                                inbound.order_id() + "'; publish with key = order_id");
-  }
-  auto state = StateFor(inbound.order_id());
-  if (!state.ok()) return state.status();
   DecideOptions options;
   options.now = std::chrono::system_clock::now();
   options.max_clock_skew = config_.engine.max_clock_skew;
+  v1::InboundEvent inbound;
+  std::optional<std::string_view> key;
+  if (message.key() != nullptr) key = *message.key();
+  if (auto refused =
+          ParseRecord(std::string_view(static_cast<const char*>(message.payload()), message.len()),
+                      key, options, &inbound)) {
+    return ProduceRejection(message, refused->parsed ? &inbound : nullptr, refused->rejected.reason,
+                            refused->rejected.message);
+  }
+  auto state = StateFor(inbound.order_id());
+  if (!state.ok()) return state.status();
   Decision decision = Decide(**state, inbound, options);
   if (auto* accepted = std::get_if<Accepted>(&decision)) {
     Evolve(**state, accepted->event);

@@ -40,10 +40,13 @@
 //   - required although §3 does not say so: the party ids of order_placed (the KPI group keys;
 //     nothing later can set them), promised_date, planned_date, handoff due_at, and every enum
 //     field (0 is "unset", enums.proto); inspected_quantity >= 1; produced_quantity >= 0.
+//   - every quantity at most max_quantity, every instant at or after earliest_instant
+//     (2000-01-01T00:00:00Z): INVALID_EVENT; an absurd value is a sender's bug, not a fact.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <variant>
 
@@ -75,6 +78,16 @@ struct DecideOptions {
   // Ids of one kind (shipments, documents, inspections, issues, handoffs) in one order: the
   // state is read and written on every event, so it must not grow without bound.
   size_t max_references = 1000;
+  // Any one quantity (a line's, a shipment line's, inspected, defective, produced, damaged):
+  // a billion units is far beyond any real order, and sums over max_lines lines or millions of
+  // events stay far inside int64 (an absurd value would otherwise overflow a total downstream).
+  int64_t max_quantity = 1'000'000'000;
+  // The earliest instant (occurred_at, due_at) taken as real: an older one is a sender's zero
+  // value (epoch 0, year 1) or seconds read as milliseconds, not a fact of this system.
+  std::chrono::sys_seconds earliest_instant{
+      std::chrono::sys_days{std::chrono::year{2000} / std::chrono::January / 1}};
+  // Records larger than this are refused (INVALID_EVENT) before they are parsed.
+  size_t max_record_bytes = 256 * 1024;
 };
 
 // The inbound fact, recorded: the same fields and payload, version = state.version + 1,

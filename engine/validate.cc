@@ -7,6 +7,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "engine/intake.h"
+
 namespace gendan::internal {
 namespace {
 
@@ -19,15 +21,11 @@ constexpr auto kInvalid = v1::RejectionReason::INVALID_EVENT;
 // The range google.protobuf.Timestamp allows: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
 constexpr int64_t kMinTimestampSeconds = -62135596800;
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
-// How much of an offending value a message quotes: enough to recognise it, never megabytes.
+// How much of an offending value a message quotes: enough to recognise it, never megabytes,
+// and cut at a character boundary so the message stays valid UTF-8 (a protobuf string).
 constexpr size_t kQuoteLimit = 64;
 
-std::string Quote(std::string_view v) {
-  std::string out = "'";
-  out += v.substr(0, kQuoteLimit);
-  out += v.size() > kQuoteLimit ? "...'" : "'";
-  return out;
-}
+std::string Quote(std::string_view v) { return "'" + PrintableText(v, kQuoteLimit) + "'"; }
 
 bool HasControlChar(std::string_view v) {
   return std::any_of(v.begin(), v.end(),
@@ -68,18 +66,27 @@ Check Date(std::string_view field, std::string_view v, bool required) {
   return Reject(kInvalid, field, " must be a real date YYYY-MM-DD, got ", Quote(v));
 }
 
-Check Instant(std::string_view field, bool present, const Timestamp& t) {
+Check Instant(std::string_view field, bool present, const Timestamp& t, const DecideOptions& o) {
   if (!present) return Reject(kInvalid, field, " is required");
   if (t.seconds() < kMinTimestampSeconds || t.seconds() > kMaxTimestampSeconds || t.nanos() < 0 ||
       t.nanos() > 999'999'999) {
     return Reject(kInvalid, field, " is outside 0001-01-01..9999-12-31 or has bad nanos");
   }
+  if (t.seconds() < o.earliest_instant.time_since_epoch().count()) {
+    return Reject(kInvalid, field, " ", TimeUtil::ToString(t), " is before ",
+                  TimeUtil::ToString(ToTimestamp(o.earliest_instant)),
+                  "; a zero or mis-scaled timestamp?");
+  }
   return std::nullopt;
 }
 
-Check AtLeast(std::string_view field, int64_t v, int64_t min) {
-  if (v >= min) return std::nullopt;
-  return Reject(kInvalid, field, " must be >= ", min, ", got ", v);
+// A quantity in [min, max_quantity].
+Check Quantity(std::string_view field, int64_t v, int64_t min, const DecideOptions& o) {
+  if (v < min) return Reject(kInvalid, field, " must be >= ", min, ", got ", v);
+  if (v > o.max_quantity) {
+    return Reject(kInvalid, field, " must be at most max_quantity ", o.max_quantity, ", got ", v);
+  }
+  return std::nullopt;
 }
 
 // The first line_id named twice in `lines`, or empty. Quadratic for the few lines of a real
@@ -119,7 +126,7 @@ Check Lines(std::string_view field, const RepeatedPtrField<Line>& lines, bool ma
     if constexpr (std::is_same_v<Line, v1::OrderLine>) {
       if (!r) r = OptionalId("sku", l.sku(), o.max_id_length);
     }
-    if (!r) r = AtLeast("quantity", l.quantity(), 1);
+    if (!r) r = Quantity("quantity", l.quantity(), 1, o);
     if (r) {
       r->message = std::string(field) + "[" + std::to_string(i) + "]." + r->message;
       return r;
@@ -145,7 +152,7 @@ Check Envelope(const InboundEvent& in, const DecideOptions& o) {
     return Reject(kInvalid, "order_id must be 1-", o.max_order_id_length,
                   " characters of [A-Za-z0-9._:-], got ", Quote(id));
   }
-  if (auto r = Instant("occurred_at", in.has_occurred_at(), in.occurred_at())) return r;
+  if (auto r = Instant("occurred_at", in.has_occurred_at(), in.occurred_at(), o)) return r;
   if (auto r = OptionalId("source", in.source(), o.max_id_length)) return r;
   if (auto r = OptionalId("actor", in.actor(), o.max_id_length)) return r;
   if (in.has_expected_version() && in.expected_version() < 0) {
@@ -202,8 +209,8 @@ Check InspectionRecorded(const v1::InspectionRecorded& p, const DecideOptions& o
   return First(Id("inspection_recorded.inspection_id", p.inspection_id(), o.max_id_length),
                Enum("inspection_recorded.stage", p.stage(), v1::InspectionStage::Value_IsValid),
                Enum("inspection_recorded.result", p.result(), v1::InspectionResult::Value_IsValid),
-               AtLeast("inspection_recorded.inspected_quantity", p.inspected_quantity(), 1),
-               AtLeast("inspection_recorded.defective_quantity", p.defective_quantity(), 0),
+               Quantity("inspection_recorded.inspected_quantity", p.inspected_quantity(), 1, o),
+               Quantity("inspection_recorded.defective_quantity", p.defective_quantity(), 0, o),
                std::move(defects),
                OptionalId("inspection_recorded.supplier_id", p.supplier_id(), o.max_id_length));
 }
@@ -242,7 +249,7 @@ Check HandoffRequested(const v1::HandoffRequested& p, const DecideOptions& o) {
                Enum("handoff_requested.from_department", p.from_department(), department),
                Enum("handoff_requested.to_department", p.to_department(), department),
                Text("handoff_requested.subject", p.subject(), o.max_text_length),
-               Instant("handoff_requested.due_at", p.has_due_at(), p.due_at()));
+               Instant("handoff_requested.due_at", p.has_due_at(), p.due_at(), o));
 }
 
 // Payloads of the customer and of issue and handoff follow-ups.
@@ -312,12 +319,12 @@ Check SmallPayload(const InboundEvent& in, const DecideOptions& o) {
     }
     // 0 means "not reported": MES systems do not always count, and no rule reads it.
     case InboundEvent::kProductionCompleted:
-      return AtLeast("production_completed.produced_quantity",
-                     in.production_completed().produced_quantity(), 0);
+      return Quantity("production_completed.produced_quantity",
+                      in.production_completed().produced_quantity(), 0, o);
     case InboundEvent::kShipmentDelivered: {
       const auto& p = in.shipment_delivered();
       return First(Id("shipment_delivered.shipment_id", p.shipment_id(), id),
-                   AtLeast("shipment_delivered.damaged_quantity", p.damaged_quantity(), 0));
+                   Quantity("shipment_delivered.damaged_quantity", p.damaged_quantity(), 0, o));
     }
     default: return CustomerPayload(in, o);
   }

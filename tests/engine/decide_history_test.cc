@@ -160,7 +160,7 @@ const std::vector<std::pair<std::string, Mutator>>& Mutators() {
          size_t i = Any(at, rng);
          History m = h;
          auto* line = m[i].mutable_shipment_dispatched()->mutable_lines(0);
-         line->set_quantity(line->quantity() + 1'000'000'000);
+         line->set_quantity(line->quantity() + 1'000'000);
          return Mutation{std::move(m), i, R::QUANTITY_EXCEEDED, false};
        }},
       {"ship an unknown line",

@@ -96,7 +96,7 @@ TEST(EvolveTest, RemembersReferences) {
        R"(issue_raised { issue_id: "I1" category: LOGISTICS_DELAY severity: CRITICAL owner_department: LOGISTICS })",
        R"(issue_raised { issue_id: "I2" category: OTHER severity: MINOR owner_department: SALES })",
        R"(issue_resolved { issue_id: "I2" })",
-       R"(handoff_requested { handoff_id: "H1" from_department: SALES to_department: FINANCE due_at { seconds: 1 } })",
+       R"(handoff_requested { handoff_id: "H1" from_department: SALES to_department: FINANCE due_at { seconds: 1800000000 } })",
        R"(handoff_acknowledged { handoff_id: "H1" })"}));
   EXPECT_EQ(s.customer_id, "C1");
   EXPECT_EQ(s.merchandiser_id, "M1");

@@ -65,6 +65,14 @@ TEST(ValidateTest, Envelope) {
        [](auto& e) { e.mutable_occurred_at()->set_nanos(1'000'000'000); }},
       {"occurred_at before year 1", Placed(), kDoc, kInvalid,
        [](auto& e) { e.mutable_occurred_at()->set_seconds(-62135596801); }},
+      {"occurred_at in year 1", Placed(), kDoc, kInvalid,
+       [](auto& e) { e.mutable_occurred_at()->set_seconds(-62135596800); }},
+      {"occurred_at at epoch 0 (a zero value)", Placed(), kDoc, kInvalid,
+       [](auto& e) { e.mutable_occurred_at()->Clear(); }},
+      {"occurred_at 1 s before 2000", Placed(), kDoc, kInvalid,
+       [](auto& e) { e.mutable_occurred_at()->set_seconds(946684799); }},
+      {"occurred_at at 2000-01-01", Placed(), kDoc, kAccepted,
+       [](auto& e) { e.mutable_occurred_at()->set_seconds(946684800); }},
       {"expected_version -1", Placed(), kDoc, kInvalid,
        [](auto& e) { e.set_expected_version(-1); }},
       {"actor with a newline", Placed(), kDoc, kInvalid, [](auto& e) { e.set_actor("a\nb"); }},
@@ -179,6 +187,38 @@ TEST(ValidateTest, QualityAndLogistics) {
   });
 }
 
+// Quantities stop at max_quantity, so no sum of them can overflow int64 (INT64_MAX units on two
+// lines of one shipment once did, in ShipmentState::quantity).
+TEST(ValidateTest, AbsurdQuantities) {
+  const std::string big = "1000000001", max = "1000000000", int64_max = "9223372036854775807";
+  auto placing = [](const std::string& q) {
+    return Placing(kParties + "lines { line_id: \"L1\" quantity: " + q + " }");
+  };
+  ExpectAll({
+      {"a line of max_quantity", {}, placing(max), kAccepted},
+      {"a line of max_quantity + 1", {}, placing(big), kInvalid},
+      {"a line of INT64_MAX", {}, placing(int64_max), kInvalid},
+      {"an amended line of INT64_MAX", Placed(),
+       "order_amended { reason: OTHER line_changes { line_id: \"L1\" quantity: " + int64_max +
+           " } }",
+       kInvalid},
+      {"a dispatch of INT64_MAX", ReadyToShip(),
+       R"(shipment_dispatched { shipment_id: "S9" lines { line_id: "L1" quantity: )" + int64_max +
+           " } }",
+       kInvalid},
+      {"inspected INT64_MAX", Produced(),
+       Inspection("stage: FINAL result: PASSED inspected_quantity: " + int64_max), kInvalid},
+      {"defective INT64_MAX", Produced(),
+       Inspection("stage: FINAL result: FAILED inspected_quantity: " + int64_max +
+                  " defective_quantity: " + int64_max),
+       kInvalid},
+      {"produced INT64_MAX", InProduction(),
+       "production_completed { produced_quantity: " + int64_max + " }", kInvalid},
+      {"damaged INT64_MAX", Shipping(),
+       R"(shipment_delivered { shipment_id: "S1" damaged_quantity: )" + int64_max + " }", kInvalid},
+  });
+}
+
 // INVALID_EVENT for customer, issue and handoff payloads; complaint_reason goes with
 // CUSTOMER_COMPLAINT and only with it.
 TEST(ValidateTest, CustomerIssuesHandoffs) {
@@ -205,8 +245,10 @@ TEST(ValidateTest, CustomerIssuesHandoffs) {
       {"reopen without id", Placed(), "issue_reopened {}", kInvalid},
       {"handoff without due_at", Placed(), handoff + "to_department: LOGISTICS }", kInvalid},
       {"handoff to nobody", Placed(), handoff + "due_at { seconds: 1 } }", kInvalid},
-      {"handoff well formed", Placed(), handoff + "to_department: LOGISTICS due_at {} }",
-       kAccepted},
+      {"handoff well formed", Placed(),
+       handoff + "to_department: LOGISTICS due_at { seconds: 1800000000 } }", kAccepted},
+      {"handoff due at epoch 0", Placed(), handoff + "to_department: LOGISTICS due_at {} }",
+       kInvalid},
       {"acknowledgement without id", Placed(), "handoff_acknowledged {}", kInvalid},
       {"completion without id", Placed(), "handoff_completed {}", kInvalid},
   });
