@@ -1,4 +1,5 @@
-// `gendan order`, `gendan events` and `gendan kpi`: read the read models from the command line.
+// `gendan order`, `events`, `alerts`, `kpi` and `scorecard`: read the read models from the command
+// line.
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 #include <unistd.h>
@@ -10,9 +11,11 @@
 #include <sstream>
 
 #include "consumers/cli_common.h"
+#include "consumers/scorecard_report.h"
 #include "projections/alert_view.h"
 #include "projections/order_view.h"
 #include "projections/read_model_store.h"
+#include "projections/scorecard.h"
 
 namespace gendan::cli {
 namespace {
@@ -23,6 +26,8 @@ struct QueryFlags {
   std::string id;
   std::string from, to, bucket, group_by;
   bool json = false;
+  bool csv = false;
+  bool compare_previous = false;
 };
 
 // Opens the read models as a follower, so a running projector keeps its lock.
@@ -152,6 +157,39 @@ int RunKpi(const CommonFlags& common, const QueryFlags& q) {
   return 0;
 }
 
+int RunScorecard(const CommonFlags& common, const QueryFlags& q) {
+  auto config = ResolveConfig(common);
+  if (!config.ok()) return Fail(config.status());
+  auto from = ParseDate(q.from), to = ParseDate(q.to);
+  if (!from || !to || *to < *from) {
+    return Fail(Status::InvalidArgument("--from and --to must be dates YYYY-MM-DD, from <= to"));
+  }
+  ScorecardQuery query{*from, *to, GroupKind::kMerchandiser, q.compare_previous};
+  if (!q.group_by.empty()) {
+    auto g = ParseScorecardGroupBy(q.group_by);
+    if (!g) {
+      return Fail(Status::InvalidArgument(
+          "--group-by must be merchandiser, customer, supplier or department"));
+    }
+    query.group_by = *g;
+  }
+  std::string scratch;
+  auto store = OpenReader(*config, &scratch);
+  if (!store.ok()) return Fail(store.status());
+  const Scorecard& card = config->scorecard.entries;
+  Json result = RunScorecardQuery(**store, card, query);
+  if (q.json) {
+    std::cout << result.dump() << "\n";
+  } else if (q.csv) {
+    std::cout << ScorecardCsv(result, card);
+  } else {
+    std::cout << ScorecardTable(result, card);
+  }
+  store->reset();
+  std::filesystem::remove_all(scratch);
+  return 0;
+}
+
 int RunAlerts(const CommonFlags& common, const QueryFlags& q) {
   auto config = ResolveConfig(common);
   if (!config.ok()) return Fail(config.status());
@@ -215,6 +253,26 @@ void AddQueryCommands(CLI::App& app, CommonFlags& common) {
   kpi->add_option("--group-by", q.group_by, "merchandiser, customer or supplier");
   kpi->add_flag("--json", q.json, "Print the /v1/kpis JSON instead of a table");
   kpi->callback([&common] { throw CLI::RuntimeError(RunKpi(common, q)); });
+
+  CLI::App* scorecard = app.add_subcommand(
+      "scorecard",
+      "Score each merchandiser (or group) against the KPI targets, ranked (DOMAIN §8)");
+  AddReaderFlags(scorecard, common);
+  scorecard->add_option("--from", q.from, "First date, YYYY-MM-DD")->required();
+  scorecard->add_option("--to", q.to, "Last date, YYYY-MM-DD (inclusive)")->required();
+  scorecard->add_option("--group-by", q.group_by,
+                        "merchandiser (default), customer, supplier or department");
+  auto* csv =
+      scorecard->add_flag("--csv", q.csv, "Print CSV (one line per entry) for a spreadsheet");
+  scorecard->add_flag("--json", q.json, "Print the /v1/scorecards JSON instead of a table")
+      ->excludes(csv);
+  scorecard->add_flag("--compare-previous", q.compare_previous,
+                      "Add each entry's score and attainments in the period of equal length "
+                      "just before");
+  scorecard->callback([&common] { throw CLI::RuntimeError(RunScorecard(common, q)); });
+  scorecard->footer(
+      "The scorecard is the config's scorecard.<kpi> entries, or DOMAIN.md's default (see\n"
+      "docs/config.md). Exit status: 0 printed, 1 the read models cannot be read, 2 bad usage.");
 }
 
 }  // namespace gendan::cli

@@ -1,5 +1,6 @@
 #include "consumers/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -130,6 +131,26 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
   return setters;
 }
 
+// scorecard.<kpi> = target=T weight=W direction=higher|lower (docs/config.md).
+Status ApplyScorecardEntry(Config* c, std::string_view kpi, std::string_view value,
+                           std::string_view where) {
+  auto entry = ParseScorecardEntry(kpi, value);
+  if (!entry.ok()) {
+    return Status::InvalidArgument(std::string(where) + ": " + entry.status().message());
+  }
+  Scorecard& card = c->scorecard.entries;
+  if (!c->scorecard.customised) card.clear();  // the first entry replaces the default card
+  c->scorecard.customised = true;
+  auto same = std::find_if(card.begin(), card.end(),
+                           [&](const ScorecardEntry& e) { return e.kpi == entry->kpi; });
+  if (same != card.end()) {
+    *same = *entry;
+  } else {
+    card.push_back(*entry);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ApplySetting(Config* config, std::string_view key, std::string_view value,
@@ -139,6 +160,9 @@ Status ApplySetting(Config* config, std::string_view key, std::string_view value
     if (property.empty()) return Bad(where, key, "names no librdkafka property");
     config->kafka.properties[std::string(property)] = std::string(value);
     return Status::Ok();
+  }
+  if (key.starts_with("scorecard.")) {
+    return ApplyScorecardEntry(config, key.substr(10), value, where);
   }
   auto it = Setters().find(key);
   if (it == Setters().end()) {

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "engine/status.h"
+#include "projections/scorecard.h"
 
 namespace gendan {
 
@@ -72,6 +73,14 @@ struct ServeOptions {
   int64_t ready_max_lag = 1000;
 };
 
+struct ScorecardOptions {
+  // The assessment scorecard of GET /v1/scorecards and `gendan scorecard` (DOMAIN.md §8). It is
+  // DOMAIN.md's default until the first `scorecard.<kpi>` setting, which starts a card of its own;
+  // a later setting for the same KPI replaces that entry. Read at query time: no rebuild needed.
+  Scorecard entries = DefaultScorecard();
+  bool customised = false;  // a scorecard.<kpi> setting has replaced the default
+};
+
 struct Config {
   // This process's name within its consumer groups: the engine's transactional id is
   // "<engine.group_id>-<instance_id>" (a restart fences its own zombie) and every group uses it as
@@ -82,6 +91,7 @@ struct Config {
   ProjectorOptions projector;
   RiskConfig risk;
   ServeOptions serve;
+  ScorecardOptions scorecard;
 
   // The full name of a gendan topic, e.g. Topic("inbound") == "gendan.inbound".
   std::string Topic(std::string_view name) const { return kafka.topic_prefix + std::string(name); }

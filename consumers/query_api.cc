@@ -9,6 +9,7 @@
 
 #include "projections/alert_view.h"
 #include "projections/order_view.h"
+#include "projections/scorecard.h"
 
 namespace gendan {
 namespace {
@@ -41,6 +42,25 @@ std::optional<Date> DateParam(const httplib::Request& req, const char* name,
   if (!d)
     SendError(res, 400, "invalid_parameter", std::string(name) + " must be a date YYYY-MM-DD");
   return d;
+}
+
+// The from/to pair of a KPI or scorecard query: both dates, to >= from, at most 10 years apart.
+// Sends the 400 and returns nullopt otherwise.
+std::optional<std::pair<Date, Date>> RangeParams(const httplib::Request& req,
+                                                 httplib::Response& res) {
+  auto from = DateParam(req, "from", res);
+  if (!from) return std::nullopt;
+  auto to = DateParam(req, "to", res);
+  if (!to) return std::nullopt;
+  if (*to < *from) {
+    SendError(res, 400, "invalid_parameter", "to must not be before from");
+    return std::nullopt;
+  }
+  if (*to - *from > std::chrono::days(3660)) {
+    SendError(res, 400, "invalid_parameter", "a query spans at most 10 years");
+    return std::nullopt;
+  }
+  return std::make_pair(*from, *to);
 }
 
 Json EventsJson(const std::vector<v1::OrderEvent>& events) {
@@ -207,6 +227,29 @@ void QueryApi::Routes() {
     }
     SendJson(res, 200, RunKpiQuery(*store_, q));
   });
+  s.Get("/v1/scorecards", "/v1/scorecards",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto range = RangeParams(req, res);
+          if (!range) return;
+          ScorecardQuery q{range->first, range->second, GroupKind::kMerchandiser, false};
+          if (req.has_param("group_by")) {
+            auto g = ParseScorecardGroupBy(req.get_param_value("group_by"));
+            if (!g) {
+              return SendError(res, 400, "invalid_parameter",
+                               "group_by must be merchandiser, customer, supplier or department");
+            }
+            q.group_by = *g;
+          }
+          if (req.has_param("compare_previous")) {
+            const std::string v = req.get_param_value("compare_previous");
+            if (v != "true" && v != "false") {
+              return SendError(res, 400, "invalid_parameter",
+                               "compare_previous must be true or false");
+            }
+            q.compare_previous = v == "true";
+          }
+          SendJson(res, 200, RunScorecardQuery(*store_, config_.scorecard.entries, q));
+        });
   s.Get("/healthz", "/healthz", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, {{"status", "ok"}});
   });

@@ -5,8 +5,9 @@
 //   ...
 //   api.Stop();
 //
-// Routes: /v1/orders/{id}, /v1/orders, /v1/orders/{id}/events, /v1/kpis, /healthz, /readyz,
-// /metrics. Errors are JSON {"error": {"code", "message"}} with a 4xx/5xx status.
+// Routes: /v1/orders/{id}, /v1/orders, /v1/orders/{id}/events, /v1/kpis, /v1/scorecards,
+// /healthz, /readyz, /metrics. Errors are JSON {"error": {"code", "message"}} with a 4xx/5xx
+// status.
 // Thread-safe: requests run concurrently; the store's reads are thread-safe.
 #pragma once
 

@@ -13,7 +13,7 @@ namespace {
 using nlohmann::json;
 
 Status BadEntry(std::string_view kpi, const std::string& why) {
-  return Status::InvalidArgument("scorecard entry " + std::string(kpi) + ": " + why);
+  return Status::InvalidArgument("scorecard." + std::string(kpi) + ": " + why);
 }
 
 // A finite number > 0, the whole text.

@@ -68,8 +68,8 @@ const Scorecard& DefaultScorecard();
 
 // Parses the config form of an entry: `kpi` is the KPI key ("otif_rate") and `spec` is
 // "target=0.95 weight=30 direction=higher" (the three fields, in any order, separated by
-// spaces). InvalidArgument naming the problem: an unknown KPI, a missing, repeated or unknown
-// field, a target or weight that is not a finite number > 0, a direction not higher/lower.
+// spaces). InvalidArgument "scorecard.<kpi>: <problem>" for an unknown KPI, a missing, repeated or
+// unknown field, a target or weight that is not a finite number > 0, a direction not higher/lower.
 Result<ScorecardEntry> ParseScorecardEntry(std::string_view kpi, std::string_view spec);
 // The inverse: "target=0.95 weight=30 direction=higher".
 std::string FormatScorecardSpec(const ScorecardEntry& entry);

@@ -217,7 +217,7 @@ TEST(ScorecardTest, ParseEntry) {
     EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
     EXPECT_NE(r.status().message().find(bad.message), std::string::npos)
         << r.status().message() << " (wanted: " << bad.message << ")";
-    EXPECT_NE(r.status().message().find(std::string("scorecard entry ") + bad.kpi),
+    EXPECT_NE(r.status().message().find(std::string("scorecard.") + bad.kpi + ": "),
               std::string::npos)
         << "names the entry: " << r.status().message();
   }
