@@ -2,6 +2,8 @@
 // that name the file, line and entry.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "consumers/config.h"
 
 namespace gendan {
@@ -13,6 +15,21 @@ TEST(ScorecardConfigTest, DefaultCard) {
   ASSERT_TRUE(ApplyConfigText(&c, "bootstrap = a:1\n", "g.conf").ok());
   EXPECT_EQ(c.scorecard.entries, DefaultScorecard());
   EXPECT_EQ(c.scorecard.entries.size(), 7u);
+}
+
+// The default card as docs/config.md prints it parses to the default: the docs stay true.
+TEST(ScorecardConfigTest, DocumentedDefaultIsTheDefault) {
+  std::ifstream docs(GENDAN_SOURCE_DIR "/docs/config.md");
+  ASSERT_TRUE(docs) << "docs/config.md";
+  std::string text, line;
+  while (std::getline(docs, line)) {
+    if (line.starts_with("scorecard.") && !line.starts_with("scorecard.<")) text += line + "\n";
+  }
+  Config c;
+  Status s = ApplyConfigText(&c, text, "docs/config.md");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(c.scorecard.customised);
+  EXPECT_EQ(c.scorecard.entries, DefaultScorecard()) << text;
 }
 
 // The first scorecard line replaces the default card; a later line for the same KPI replaces
