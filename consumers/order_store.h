@@ -49,7 +49,8 @@ class OrderStore {
   // The position of an inbound/events partition; zeros when the store has none.
   Result<PartitionPosition> Position(int32_t partition) const;
 
-  // Writes every state and position of the batch atomically (synced to disk).
+  // Writes every state and position of the batch atomically (to the WAL, not synced: a store
+  // behind gendan.events catches up from it).
   Status Commit(const Batch& batch);
 
  private:

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  librdkafka-dev librocksdb-dev libprotobuf-dev protobuf-compiler
+  librdkafka-dev librocksdb-dev libprotobuf-dev protobuf-compiler libjemalloc-dev
   libgtest-dev libbenchmark-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   clang-format clang-tidy
