@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -12,6 +13,9 @@
 #include "consumers/config.h"
 #include "consumers/engine_service.h"
 #include "consumers/kafka_client.h"
+#include "consumers/metrics.h"
+#include "consumers/metrics_server.h"
+#include "consumers/progress.h"
 #include "consumers/publish.h"
 
 namespace gendan {
@@ -37,7 +41,19 @@ int RunPublish(const CommonFlags& common, const PublishFlags& flags) {
   }
   Status up = CheckBroker(*config, 10'000);
   if (!up.ok()) return Fail(up);
-  auto report = PublishJsonLines(*config, *in);
+  // A file's size gives an ETA: lines so far scaled by the share of bytes read.
+  std::error_code size_error;
+  const auto file_bytes =
+      flags.input == "-"
+          ? 0
+          : static_cast<int64_t>(std::filesystem::file_size(flags.input, size_error));
+  Progress bar("publish", "events");
+  auto report = PublishJsonLines(*config, *in, [&](const PublishProgress& p) {
+    int64_t total =
+        size_error || file_bytes <= 0 || p.bytes <= 0 ? 0 : p.events * file_bytes / p.bytes;
+    bar.Update(p.events, total);
+  });
+  bar.Finish();
   if (!report.ok()) return Fail(report.status());
   const std::string source = flags.input == "-" ? "stdin" : flags.input;
   for (const BadLine& bad : report->bad_lines) {
@@ -56,6 +72,14 @@ int RunEngine(const CommonFlags& common) {
   cli::InstallStopHandlers();
   EngineMetrics metrics;
   EngineService engine(*config, &metrics);
+  MetricsSources sources;
+  sources.engine = &metrics;
+  sources.engine_topic = config->Topic("inbound");
+  MetricsServer metrics_server(config->metrics.listen, [&] { return RenderPrometheus(sources); });
+  if (!config->metrics.listen.empty()) {
+    Status up = metrics_server.Start();
+    if (!up.ok()) return Fail(up);
+  }
   Status s = engine.Run(cli::g_stop);
   int64_t rejected = 0;
   for (const auto& r : metrics.rejected) rejected += r.load();

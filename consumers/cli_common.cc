@@ -4,6 +4,8 @@
 
 #include <csignal>
 
+#include "consumers/logging.h"
+
 namespace gendan::cli {
 
 void AddCommonFlags(CLI::App* app, CommonFlags* flags) {
@@ -20,6 +22,11 @@ void AddCommonFlags(CLI::App* app, CommonFlags* flags) {
                   "Override one config key: -X key=value (repeatable)");
   app->add_option("--log-level", flags->log_level, "trace|debug|info|warn|error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app->add_option_function<std::string>(
+         "--log-format",
+         [flags](const std::string& v) { flags->settings.push_back("log.format=" + v); },
+         "text|json: JSON lines on stderr for log shippers (log.format, default text)")
+      ->check(CLI::IsMember({"text", "json"}));
 }
 
 Result<Config> ResolveConfig(const CommonFlags& flags) {
@@ -40,6 +47,7 @@ Result<Config> ResolveConfig(const CommonFlags& flags) {
     if (!s.ok()) return s;
   }
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
+  ConfigureLogging(config.log);
   return config;
 }
 

@@ -8,6 +8,8 @@
 #include "consumers/cli_common.h"
 #include "consumers/engine_service.h"
 #include "consumers/lag_probe.h"
+#include "consumers/metrics_server.h"
+#include "consumers/progress.h"
 #include "consumers/projector_service.h"
 #include "consumers/query_api.h"
 #include "consumers/rebuild.h"
@@ -29,6 +31,14 @@ int RunProject(const CommonFlags& common) {
   InstallStopHandlers();
   ProjectorMetrics metrics;
   ProjectorService projector(*config, store->get(), &metrics);
+  MetricsSources sources;
+  sources.projector = &metrics;
+  sources.projector_topic = config->Topic("events");
+  MetricsServer metrics_server(config->metrics.listen, [&] { return RenderPrometheus(sources); });
+  if (!config->metrics.listen.empty()) {
+    Status up = metrics_server.Start();
+    if (!up.ok()) return Fail(up);
+  }
   Status s = projector.Run(g_stop);
   spdlog::info("projector: stopped after {} events in {} batches", metrics.events.load(),
                metrics.batches.load());
@@ -65,9 +75,10 @@ int RunAll(const CommonFlags& common) {
   EngineService engine(*config, &engine_metrics);
   ProjectorService projector(*config, store->get(), &projector_metrics);
   LagProbe probe(*config, store->get());
-  QueryApi api(*config, store->get(),
-               MetricsSources{&engine_metrics, &projector_metrics, nullptr, -1},
-               [&probe] { return probe.Lag(); });
+  MetricsSources sources;
+  sources.engine = &engine_metrics;
+  sources.projector = &projector_metrics;
+  QueryApi api(*config, store->get(), sources, [&probe] { return probe.Lag(); });
   Status api_status = api.Start();
   if (!api_status.ok()) return Fail(api_status);
   std::cout << "gendan run: query API on http://"
@@ -91,24 +102,13 @@ int RunAll(const CommonFlags& common) {
   return 0;
 }
 
-// Progress on a terminal: one line rewritten in place; piped: a line every 5 seconds.
-void ShowProgress(const RebuildProgress& p) {
-  static double last_line = -5;
-  const bool tty = isatty(STDERR_FILENO) != 0;
-  if (!tty && p.seconds - last_line < 5 && p.done < p.total) return;
-  last_line = p.seconds;
-  double rate = p.seconds > 0 ? p.done / p.seconds : 0;
-  double eta = rate > 0 && p.total > p.done ? (p.total - p.done) / rate : 0;
-  std::fprintf(stderr, "%srebuild: %lld of ~%lld events, %.0f events/s, ETA %.0f s%s",
-               tty ? "\r" : "", static_cast<long long>(p.done), static_cast<long long>(p.total),
-               rate, eta, tty ? "   " : "\n");
-}
-
 int RunRebuild(const CommonFlags& common) {
   auto config = ResolveConfig(common);
   if (!config.ok()) return Fail(config.status());
-  auto report = Rebuild(*config, ShowProgress);
-  if (isatty(STDERR_FILENO)) std::fputs("\n", stderr);
+  // The total is an upper bound (transaction markers take offsets too), so the ETA errs long.
+  Progress bar("rebuild", "events");
+  auto report = Rebuild(*config, [&bar](const RebuildProgress& p) { bar.Update(p.done, p.total); });
+  bar.Finish();
   if (!report.ok()) return Fail(report.status());
   std::cout << "rebuilt " << report->events << " events in " << report->seconds
             << " s; live read models: " << report->generation << "\n";

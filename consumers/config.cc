@@ -127,6 +127,22 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"engine.state_dir", NonEmpty([](Config* c) -> std::string& { return c->engine.state_dir; })},
       {"engine.group_id", NonEmpty([](Config* c) -> std::string& { return c->engine.group_id; })},
       {"instance_id", NonEmpty([](Config* c) -> std::string& { return c->instance_id; })},
+      {"metrics.listen",
+       [](Config* c, std::string_view v, std::string_view, std::string_view) {
+         c->metrics.listen = std::string(v);  // empty turns the listener off
+         return Status::Ok();
+       }},
+      {"metrics.kpi_window_days",
+       PositiveSetter(
+           [](Config* c, int64_t n) { c->metrics.kpi_window_days = static_cast<int>(n); }, 3660)},
+      {"log.format",
+       [](Config* c, std::string_view v, std::string_view where, std::string_view key) {
+         if (v != "text" && v != "json") {
+           return Bad(where, key, "must be text or json, got '" + std::string(v) + "'");
+         }
+         c->log.format = std::string(v);
+         return Status::Ok();
+       }},
   };
   return setters;
 }

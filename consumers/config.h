@@ -73,6 +73,19 @@ struct ServeOptions {
   int64_t ready_max_lag = 1000;
 };
 
+struct MetricsOptions {
+  // Where `gendan engine` and `gendan project` serve /metrics and /healthz (host:port); empty:
+  // not at all. `serve` and `run` serve /metrics on serve.listen.
+  std::string listen;
+  // The KPI gauges of /metrics cover this many business days up to today.
+  int kpi_window_days = 30;
+};
+
+struct LogOptions {
+  // "text" (spdlog's default pattern) or "json" (one JSON object per line, for log shippers).
+  std::string format = "text";
+};
+
 struct ScorecardOptions {
   // The assessment scorecard of GET /v1/scorecards and `gendan scorecard` (DOMAIN.md §8). It is
   // DOMAIN.md's default until the first `scorecard.<kpi>` setting, which starts a card of its own;
@@ -92,6 +105,8 @@ struct Config {
   RiskConfig risk;
   ServeOptions serve;
   ScorecardOptions scorecard;
+  MetricsOptions metrics;
+  LogOptions log;
 
   // The full name of a gendan topic, e.g. Topic("inbound") == "gendan.inbound".
   std::string Topic(std::string_view name) const { return kafka.topic_prefix + std::string(name); }

@@ -25,6 +25,8 @@ constexpr int kKafkaTimeoutMs = 30'000;
 constexpr size_t kRejectionRawCap = 64 * 1024;
 // Committed states kept in memory; beyond this the cache is dropped and refilled from RocksDB.
 constexpr size_t kStateCacheLimit = 200'000;
+// How often the loop reads its RocksDB figures for /metrics.
+constexpr auto kStatsInterval = std::chrono::seconds(5);
 
 int64_t UnixMillisNow() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -79,6 +81,7 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
                  const std::string& value);
   Status EnsureTransaction();
   void UpdateLag();
+  void SampleStore();
 
   Config config_;
   EngineMetrics* metrics_;
@@ -90,6 +93,7 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   std::map<int32_t, PartitionPosition> positions_;         // committed, per partition
   std::unordered_map<std::string, OrderState> committed_;  // cache of committed states
   Status callback_status_;                                 // first failure inside a callback
+  Clock::time_point next_stats_{};
 
   // The open transaction.
   bool in_txn_ = false;
@@ -149,6 +153,7 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
           std::chrono::duration_cast<std::chrono::milliseconds>(txn_deadline_ - Clock::now()));
     }
     std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(wait.count())));
+    metrics_->worker.liveness.Polled();
     switch (message->err()) {
       case RdKafka::ERR_NO_ERROR: status = Process(*message); break;
       case RdKafka::ERR__TIMED_OUT:
@@ -158,6 +163,7 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
     }
     if (status.ok() && in_txn_ && Clock::now() >= txn_deadline_) status = Commit();
     if (status.retryable()) status = Abort(status);
+    if (Clock::now() >= next_stats_) SampleStore();
   }
   if (status.ok()) status = callback_status_;
   if (status.ok() && in_txn_) status = Commit();
@@ -328,6 +334,7 @@ Status EngineService::Loop::CommitStore() {
   metrics_->batch_records_sum.fetch_add(txn_records_, std::memory_order_relaxed);
   metrics_->last_batch_records.store(txn_records_, std::memory_order_relaxed);
   metrics_->last_commit_unix_ms.store(UnixMillisNow(), std::memory_order_relaxed);
+  metrics_->worker.liveness.Progressed();
   ClearTransaction();
   UpdateLag();
   return Status::Ok();
@@ -379,9 +386,15 @@ void EngineService::Loop::UpdateLag() {
     }
     auto it = positions_.find(p);
     int64_t next = it == positions_.end() ? low : it->second.inbound_next;
+    metrics_->worker.lag.Set(p, std::max<int64_t>(0, high - next));
     lag += std::max<int64_t>(0, high - next);
   }
   metrics_->consumer_lag.store(lag, std::memory_order_relaxed);
+}
+
+void EngineService::Loop::SampleStore() {
+  next_stats_ = Clock::now() + kStatsInterval;
+  metrics_->worker.store.Set(store_->Stats());
 }
 
 void EngineService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
@@ -402,6 +415,7 @@ void EngineService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka
   if (!s.ok() && callback_status_.ok()) callback_status_ = s;
   consumer->unassign();
   assigned_.clear();
+  metrics_->worker.lag.Clear();
   committed_.clear();  // another instance may change these orders now
   spdlog::info("engine: partitions of {} revoked", inbound_);
 }
@@ -459,6 +473,7 @@ Status EngineService::Loop::FoldEvents(RdKafka::KafkaConsumer& reader, int32_t p
       Status s = store_->Commit(batch);
       if (!s.ok()) return s;
       batch.states.clear();
+      metrics_->worker.liveness.Progressed();  // a long catch-up is progress, not a stall
     }
   }
   return Status::Ok();

@@ -23,6 +23,7 @@
 
 #include "engine/order_state.h"
 #include "engine/status.h"
+#include "projections/store_stats.h"
 
 namespace gendan {
 
@@ -52,6 +53,9 @@ class OrderStore {
   // Writes every state and position of the batch atomically (to the WAL, not synced: a store
   // behind gendan.events catches up from it).
   Status Commit(const Batch& batch);
+
+  // RocksDB size and compaction figures, for /metrics.
+  StoreStats Stats() const { return ReadStoreStats(*db_); }
 
  private:
   explicit OrderStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}

@@ -15,6 +15,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxBatchEvents = 20'000;  // bounds memory when catching up on a backlog
+constexpr auto kStatsInterval = std::chrono::seconds(5);  // RocksDB figures for /metrics
 
 int64_t UnixMillisNow() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -78,6 +79,7 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   void CommitGroupOffsets();
   Status FollowSwap();
   Status TickAlerts();
+  void SampleStore();
 
   Config config_;
   ReadModelStore* store_;
@@ -91,6 +93,7 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   Clock::time_point batch_deadline_ = Clock::time_point::max();
   Clock::time_point next_swap_check_{};
   Clock::time_point next_tick_{};
+  Clock::time_point next_stats_{};
   Status callback_status_;
 };
 
@@ -130,6 +133,7 @@ Status ProjectorService::Loop::Run(const std::atomic<bool>& stop) {
           std::chrono::milliseconds(0), wait);
     }
     std::unique_ptr<RdKafka::Message> m(consumer_->consume(static_cast<int>(wait.count())));
+    metrics_->worker.liveness.Polled();
     switch (m->err()) {
       case RdKafka::ERR_NO_ERROR: s = Apply(*m); break;
       case RdKafka::ERR__TIMED_OUT:
@@ -143,6 +147,7 @@ Status ProjectorService::Loop::Run(const std::atomic<bool>& stop) {
     if (m->err() == RdKafka::ERR__TIMED_OUT) UpdateLag();
     if (s.ok() && Clock::now() >= next_swap_check_) s = FollowSwap();
     if (s.ok() && Clock::now() >= next_tick_) s = TickAlerts();
+    if (Clock::now() >= next_stats_) SampleStore();
   }
   if (s.ok()) s = callback_status_;
   if (s.ok()) s = Commit();
@@ -174,6 +179,7 @@ Status ProjectorService::Loop::Commit() {
         .fetch_add(1, std::memory_order_relaxed);
   }
   metrics_->last_commit_unix_ms.store(UnixMillisNow(), std::memory_order_relaxed);
+  if (n > 0 || !batch_.committed_alerts().empty()) metrics_->worker.liveness.Progressed();
   Publish(batch_.TakeCommitted());
   s = publisher_.Drain();
   if (!s.ok()) return s;
@@ -251,9 +257,16 @@ void ProjectorService::Loop::UpdateLag() {
     if (consumer_->get_watermark_offsets(events_, p, &low, &high) != RdKafka::ERR_NO_ERROR)
       continue;
     auto it = offsets->find(p);
-    lag += std::max<int64_t>(0, high - (it == offsets->end() ? low : it->second));
+    int64_t behind = std::max<int64_t>(0, high - (it == offsets->end() ? low : it->second));
+    metrics_->worker.lag.Set(p, behind);
+    lag += behind;
   }
   metrics_->lag.store(lag, std::memory_order_relaxed);
+}
+
+void ProjectorService::Loop::SampleStore() {
+  next_stats_ = Clock::now() + kStatsInterval;
+  metrics_->worker.store.Set(store_->Stats());
 }
 
 void ProjectorService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
@@ -277,6 +290,7 @@ void ProjectorService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKa
   if (!s.ok() && callback_status_.ok()) callback_status_ = s;
   consumer->unassign();
   assigned_.clear();
+  metrics_->worker.lag.Clear();
 }
 
 ProjectorService::ProjectorService(Config config, ReadModelStore* store, ProjectorMetrics* metrics)

@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "consumers/config.h"
+#include "consumers/worker_metrics.h"
 #include "engine/status.h"
 #include "projections/projector.h"
 #include "projections/read_model_store.h"
@@ -32,6 +33,7 @@ struct ProjectorMetrics {
   std::atomic<int64_t> lag{0};               // events behind the end of gendan.events
   std::atomic<int64_t> last_commit_unix_ms{0};
   std::atomic<bool> assigned{false};  // owns partitions and has caught up once
+  WorkerGauges worker;  // liveness, lag per gendan.events partition, the read models' figures
 };
 
 class ProjectorService {

@@ -41,7 +41,9 @@ Result<gendan::v1::InboundEvent> ParseInboundJson(std::string_view line) {
   return event;
 }
 
-Result<PublishReport> PublishJsonLines(const Config& config, std::istream& in) {
+Result<PublishReport> PublishJsonLines(
+    const Config& config, std::istream& in,
+    const std::function<void(const PublishProgress&)>& progress) {
   DeliveryCounter counter;
   auto producer = MakeProducer(config,
                                {{"enable.idempotence", "true"},
@@ -54,9 +56,12 @@ Result<PublishReport> PublishJsonLines(const Config& config, std::istream& in) {
   PublishReport report;
   int64_t line_no = 0;
   int64_t produced = 0;
+  int64_t bytes_read = 0;
   std::string bytes;
   for (std::string line; std::getline(in, line);) {
     ++line_no;
+    bytes_read += static_cast<int64_t>(line.size()) + 1;
+    if (progress && line_no % 4096 == 0) progress({produced, bytes_read});
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines are fine
     auto event = ParseInboundJson(line);
     if (!event.ok()) {
@@ -76,6 +81,7 @@ Result<PublishReport> PublishJsonLines(const Config& config, std::istream& in) {
   while ((*producer)->outq_len() > 0 && counter.delivered + counter.failed < produced) {
     (*producer)->flush(1000);
   }
+  if (progress) progress({produced, bytes_read});
   report.sent = counter.delivered;
   if (counter.failed > 0) {
     return Status::IoError(std::to_string(counter.failed) + " of " + std::to_string(produced) +

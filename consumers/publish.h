@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -34,8 +35,17 @@ struct PublishReport {
 // Pure; InvalidArgument with a readable reason on any problem.
 Result<gendan::v1::InboundEvent> ParseInboundJson(std::string_view line);
 
+// How far publishing got: events handed to Kafka and bytes of input read.
+struct PublishProgress {
+  int64_t events = 0;
+  int64_t bytes = 0;
+};
+
 // Sends every good line of `in` to config.Topic("inbound") and waits for all deliveries.
 // The Status is an error only when Kafka failed (nothing or not everything was delivered).
-Result<PublishReport> PublishJsonLines(const Config& config, std::istream& in);
+// `progress`, when set, is called every few thousand lines and once at the end.
+Result<PublishReport> PublishJsonLines(
+    const Config& config, std::istream& in,
+    const std::function<void(const PublishProgress&)>& progress = {});
 
 }  // namespace gendan

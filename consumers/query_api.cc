@@ -262,6 +262,10 @@ void QueryApi::Routes() {
   s.Get("/metrics", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
     MetricsSources sources = sources_;
     sources.read_model_lag = lag_ ? lag_() : -1;
+    sources.engine_topic = config_.Topic("inbound");
+    sources.projector_topic = config_.Topic("events");
+    sources.read_models = store_;
+    sources.kpi_window = {Today(), config_.metrics.kpi_window_days};
     res.set_content(RenderPrometheus(sources), "text/plain; version=0.0.4");
   });
 }

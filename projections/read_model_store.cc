@@ -137,6 +137,8 @@ std::string ReadModelStore::generation() const {
   return generation_;
 }
 
+StoreStats ReadModelStore::Stats() const { return ReadStoreStats(*Db()); }
+
 bool ReadModelStore::Swapped() const { return Resolve(link_) != generation(); }
 
 Status ReadModelStore::Reopen() {

@@ -43,6 +43,7 @@
 #include "projections/kpi.h"
 #include "projections/kpi_facts.h"
 #include "projections/order_view.h"
+#include "projections/store_stats.h"
 
 namespace gendan {
 
@@ -81,6 +82,8 @@ class ReadModelStore : public CellSource {
   static Status SwapIn(const std::string& dir, const std::string& generation_dir);
   // The generation folder open now.
   std::string generation() const;
+  // RocksDB size and compaction figures of the open generation, for /metrics. Thread-safe.
+  StoreStats Stats() const;
 
   Result<std::optional<v1::OrderStatus>> GetStatus(const std::string& order_id) const;
   Result<std::optional<OrderFacts>> GetFacts(const std::string& order_id) const;

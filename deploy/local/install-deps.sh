@@ -10,8 +10,13 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   clang-format clang-tidy
+  clang-14 libclang-rt-14-dev
   openjdk-17-jre-headless maven kcat curl
   python3
+  # issue 9: promtool (the Prometheus parser and linter, from Debian's prometheus package: ~100 MB
+  # with its web assets; only promtool is used, though apt may start its service under systemd)
+  # for the metrics and alert-rule tests; PyYAML and systemd-analyze for the deployment checks
+  prometheus python3-yaml systemd
 )
 
 missing=()

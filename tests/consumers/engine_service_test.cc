@@ -13,6 +13,7 @@
 
 #include "engine/describe.h"
 #include "tests/consumers/broker_fixture.h"
+#include "tests/consumers/running_engine.h"
 #include "tests/engine/history_generator.h"
 #include "tests/engine/test_events.h"
 
@@ -24,27 +25,7 @@ using gendan::test::Events;
 using gendan::test::HistoryGenerator;
 using gendan::testing::BrokerTest;
 using gendan::testing::Record;
-
-// Runs an EngineService on a thread until destroyed.
-class RunningEngine {
- public:
-  explicit RunningEngine(const Config& config)
-      : engine_(config, &metrics_), thread_([this] { status_ = engine_.Run(stop_); }) {}
-  ~RunningEngine() { (void)Stop(); }
-  Status Stop() {
-    stop_.store(true);
-    if (thread_.joinable()) thread_.join();
-    return status_;
-  }
-  const EngineMetrics& metrics() const { return metrics_; }
-
- private:
-  EngineMetrics metrics_;
-  EngineService engine_;
-  std::atomic<bool> stop_{false};
-  Status status_;
-  std::thread thread_;
-};
+using gendan::testing::RunningEngine;
 
 std::vector<v1::OrderEvent> ParseEvents(const std::vector<Record>& records) {
   std::vector<v1::OrderEvent> out;

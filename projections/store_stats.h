@@ -1,0 +1,26 @@
+// StoreStats: a few RocksDB properties that tell an operator how a store is doing, for /metrics.
+//
+//   StoreStats s = ReadStoreStats(*db);   // any thread: RocksDB properties are thread-safe
+//
+// Chosen because each answers a question an alert can ask: how many keys (growth), how much
+// disk (live SST bytes), is compaction falling behind (pending bytes, running compactions), and
+// how much memory the memtables hold.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <cstdint>
+
+namespace gendan {
+
+struct StoreStats {
+  uint64_t estimate_num_keys = 0;                  // rocksdb.estimate-num-keys
+  uint64_t live_sst_files_bytes = 0;               // rocksdb.live-sst-files-size
+  uint64_t estimate_pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
+  uint64_t memtable_bytes = 0;                     // rocksdb.cur-size-all-mem-tables
+  uint64_t running_compactions = 0;                // rocksdb.num-running-compactions
+};
+
+StoreStats ReadStoreStats(rocksdb::DB& db);
+
+}  // namespace gendan
