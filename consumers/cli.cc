@@ -158,6 +158,7 @@ int RunCli(int argc, char** argv) {
 
   cli::AddServiceCommands(app, common);
   cli::AddQueryCommands(app, common);
+  cli::AddSimulateCommand(app, common);
 
   try {
     app.parse(argc, argv);

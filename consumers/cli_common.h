@@ -37,5 +37,6 @@ void InstallStopHandlers();
 // Subcommand groups, each adding its subcommands to `app` (defined in cli_*.cc).
 void AddServiceCommands(CLI::App& app, CommonFlags& common);  // project, serve, run
 void AddQueryCommands(CLI::App& app, CommonFlags& common);  // order, events, alerts, kpi, scorecard
+void AddSimulateCommand(CLI::App& app, CommonFlags& common);  // simulate
 
 }  // namespace gendan::cli

@@ -3,7 +3,8 @@
 #   1. installs missing Debian packages     2. starts a local Kafka broker (KRaft)
 #   3. creates gendan's topics              4. builds build/gendan
 #   5. starts `gendan run` (engine + projector + query API) in the background
-#   6. publishes the sample order book and waits until the read models have it
+#   6. publishes the sample order book and a simulated one (`gendan simulate`, the last
+#      GENDAN_SIM_DAYS business days up to yesterday) and waits until the read models have them
 # Idempotent: run it again at any time (a running gendan is restarted on the new build).
 # Stop everything with ./deploy/local/down.sh.
 set -euo pipefail
@@ -15,6 +16,8 @@ GENDAN_LISTEN="${GENDAN_LISTEN:-127.0.0.1:8080}"
 RUN_PID="$GENDAN_DATA/gendan-run.pid"
 RUN_LOG="$GENDAN_DATA/gendan-run.log"
 SAMPLE="${GENDAN_SAMPLE:-deploy/local/sample-orders.jsonl}"
+SIM_ORDERS="${GENDAN_SIM_ORDERS:-2000}"   # 0: the sample only
+SIM_DAYS="${GENDAN_SIM_DAYS:-65}"
 
 ./deploy/local/install-deps.sh
 ./deploy/local/broker.sh start
@@ -45,6 +48,16 @@ done
 
 say "publishing $SAMPLE"
 ./build/gendan publish --bootstrap "$BOOTSTRAP" --topic-prefix "$TOPIC_PREFIX" "$SAMPLE" || true
+# A realistic book up to yesterday (facts from the future would be rejected). The order ids carry
+# the end date, so a second run on the same day re-sends the same facts (the engine drops the
+# duplicates) and a run on another day adds a new book beside the old one.
+until=$(date -u -d yesterday +%F)
+if [ "$SIM_ORDERS" -gt 0 ]; then
+  say "simulating $SIM_ORDERS orders over the $SIM_DAYS business days up to $until"
+  ./build/gendan simulate --bootstrap "$BOOTSTRAP" --topic-prefix "$TOPIC_PREFIX" --publish \
+    --orders "$SIM_ORDERS" --days "$SIM_DAYS" --until "$until" \
+    --order-prefix "SIM${until//-/}-" --seed "${until//-/}" || true
+fi
 say "waiting until the read models have caught up"
 for _ in $(seq 1 150); do
   curl -fs "http://$GENDAN_LISTEN/readyz" >/dev/null 2>&1 && curl -fs "http://$GENDAN_LISTEN/v1/orders/ORD-1002" >/dev/null 2>&1 && break
@@ -57,6 +70,7 @@ say "  order status:   curl $API/v1/orders/ORD-1001"
 say "  order events:   curl $API/v1/orders/ORD-1001/events"
 say "  order list:     curl '$API/v1/orders?stage=SHIPPING'"
 say "  KPIs:           curl '$API/v1/kpis?from=2026-09-01&to=2026-11-30&bucket=month'"
+[ "$SIM_ORDERS" -gt 0 ] && say "  simulated book: curl '$API/v1/kpis?from=$(date -u -d "$until -95 days" +%F)&to=$until&bucket=month&group_by=merchandiser'"
 say "  metrics:        curl $API/metrics"
 say "  from the CLI:   build/gendan kpi --state-dir $GENDAN_DATA/projections --from 2026-09-01 --to 2026-11-30"
 say "  rejections:     kcat -b $BOOTSTRAP -C -t ${TOPIC_PREFIX}rejections -e"
