@@ -28,6 +28,24 @@ Status ProduceAll(const Config& config, const std::string& topic,
   return Status::Ok();
 }
 
+std::vector<Record> SimulatedRecords(sim::SimOptions options) {
+  options.invalid_rate = 0;
+  sim::Simulator simulator(options);
+  std::vector<Record> out;
+  for (sim::SimEvent e; simulator.Next(&e);) {
+    out.push_back({e.event.order_id(), e.event.SerializeAsString()});
+  }
+  return out;
+}
+
+sim::SimOptions SimWorkload(int64_t orders, int days, uint64_t seed) {
+  sim::SimOptions o;
+  o.orders = orders;
+  o.business_days = days;
+  o.seed = seed;
+  return o;
+}
+
 double CpuSeconds(clockid_t clock) {
   timespec ts{};
   clock_gettime(clock, &ts);

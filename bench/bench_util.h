@@ -8,6 +8,7 @@
 
 #include "consumers/config.h"
 #include "engine/status.h"
+#include "simulator/simulator.h"
 
 namespace gendan::bench {
 
@@ -21,6 +22,15 @@ struct Record {
 // loading, and waits until all are acknowledged. Setup work: never timed.
 Status ProduceAll(const Config& config, const std::string& topic,
                   const std::vector<Record>& records);
+
+// Every valid fact of a simulated book (gendan simulate's generator, invalid_rate forced to 0),
+// in the order it emits them: the same options give the same records in every bench, so the
+// suite's engine, projector and HTTP runs see the same workload.
+std::vector<Record> SimulatedRecords(sim::SimOptions options);
+
+// The simulator options the benches' --sim-* flags build: `orders` orders over `days` business
+// days from 2025-01-06 (so 260 days cover about a year), with `seed`.
+sim::SimOptions SimWorkload(int64_t orders, int days, uint64_t seed);
 
 // CPU seconds of a clock: CLOCK_THREAD_CPUTIME_ID, CLOCK_PROCESS_CPUTIME_ID, ...
 double CpuSeconds(clockid_t clock);

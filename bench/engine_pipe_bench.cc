@@ -2,7 +2,10 @@
 // consume→produce pipe, over the same records and the same commit interval, on the real broker.
 //
 //   engine_pipe_bench [--events 200000] [--rounds 3] [--commit-interval-ms 100] [-X key=value]
+//   engine_pipe_bench --sim-orders 100000 [--sim-days 260] [--seed 1] ...
 //
+// With --sim-orders the records are every fact of `gendan simulate`'s book of that many orders
+// (bench_util SimulatedRecords; what bench/suite.sh uses) instead of the setup below.
 // Setup (untimed): N events of valid order histories (HistoryGenerator), 2000 orders interleaved
 // at a time, produced keyed by order_id to one inbound topic per round
 // ("bench.<pid>.r<i>.inbound", 6 partitions). Each round then runs on that topic, in turn:
@@ -72,6 +75,8 @@ struct Flags {
   std::string only;    // "raw" or "engine": run just that pipe (for profiling); no ratio
   bool trace = false;  // a line per transaction
   std::vector<std::string> kafka_properties;  // key=value, for every client of both pipes
+  int64_t sim_orders = 0;  // > 0: the simulator's book of this many orders instead (all of it)
+  int sim_days = 260;
 };
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -80,6 +85,10 @@ double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(
 // events stay in order), as upstream traffic would arrive. The last histories may be cut
 // short, which leaves them valid.
 std::vector<Record> Generate(const Flags& flags) {
+  if (flags.sim_orders > 0) {
+    return bench::SimulatedRecords(
+        bench::SimWorkload(flags.sim_orders, flags.sim_days, flags.seed));
+  }
   test::HistoryGenerator gen(flags.seed);
   test::HistoryGenerator::Rng pick(flags.seed * 7919 + 1);
   struct Open {
@@ -356,7 +365,7 @@ Result<RunResult> RunEngine(Config config, int64_t n, int timeout_s, bool trace)
   return r;
 }
 
-int Main(const Flags& flags) {
+int Main(Flags flags) {
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
   Config base;
   ApplyEnvironment(&base);
@@ -400,6 +409,11 @@ int Main(const Flags& flags) {
               static_cast<long long>(flags.events), flags.open_orders,
               static_cast<unsigned long long>(flags.seed));
   std::vector<Record> records = Generate(flags);
+  if (flags.sim_orders > 0) {  // the whole simulated book, however many events it has
+    flags.events = static_cast<int64_t>(records.size());
+    std::printf("simulated book: %lld orders over %d business days\n",
+                static_cast<long long>(flags.sim_orders), flags.sim_days);
+  }
   size_t bytes = 0;
   for (const Record& r : records) bytes += r.value.size();
   CoreResult core = RunCore(records);
@@ -517,6 +531,11 @@ int main(int argc, char** argv) {
   app.add_option("-X", flags.kafka_properties,
                  "librdkafka property for every client of both pipes (as kafka.* in the config)");
   app.add_flag("--trace", flags.trace, "Print a line per transaction");
+  app.add_option("--sim-orders", flags.sim_orders,
+                 "Pipe gendan simulate's book of this many orders (every event of it) instead of "
+                 "--events of HistoryGenerator histories");
+  app.add_option("--sim-days", flags.sim_days, "Business days of the simulated book (260: a year)")
+      ->check(CLI::Range(1, 100'000));
   CLI11_PARSE(app, argc, argv);
   return gendan::Main(flags);
 }

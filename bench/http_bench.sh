@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # http_bench.sh: the query API under wrk — GET /healthz (the trivial endpoint) against
-# GET /v1/orders/{id} over random existing ids and GET /v1/kpis over a year, with the same
-# threads, connections and duration. See docs/benchmarks.md ("Projector and query API").
+# GET /v1/orders/{id} over random existing ids and GET /v1/kpis over a year (daily buckets, the
+# year's total, and the year grouped by merchandiser), with the same threads, connections and
+# duration. See docs/benchmarks.md ("Projector and query API").
 #
 #   bench/http_bench.sh [--state DIR] [--events 150000] [--threads 2] [--connections 16]
 #                       [--duration 10s] [--modes "follower writer follower+nodelay writer+nodelay"] [--from 2024-01-01]
@@ -43,7 +44,7 @@ while [[ $# -gt 0 ]]; do
     --modes) MODES=$2; shift 2 ;;
     --from) FROM=$2; shift 2 ;;
     --to) TO=$2; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "http_bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -187,7 +188,7 @@ for MODE in $MODES; do
   # Warm up and check every route answers 200 before timing it.
   first_id=$(head -n 1 "$STATE.ids")
   for path in /healthz "/v1/orders/$first_id" "/v1/kpis?from=$FROM&to=$TO&bucket=day" \
-              "/v1/kpis?from=$FROM&to=$TO"; do
+              "/v1/kpis?from=$FROM&to=$TO" "/v1/kpis?from=$FROM&to=$TO&group_by=merchandiser"; do
     code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")
     [[ $code == 200 ]] || { echo "http_bench.sh: $MODE $path answered $code" >&2; exit 1; }
   done
@@ -199,6 +200,8 @@ for MODE in $MODES; do
   KD_RPS=$RPS KD_P50=$P50 KD_P99=$P99
   run_wrk "/v1/kpis year, total" "/v1/kpis?from=$FROM&to=$TO"
   KT_RPS=$RPS KT_P50=$P50 KT_P99=$P99
+  run_wrk "/v1/kpis year, by merch." "/v1/kpis?from=$FROM&to=$TO&group_by=merchandiser"
+  KM_RPS=$RPS KM_P50=$P50 KM_P99=$P99
   stop_server
   RATIO=$(awk -v o="$O_RPS" -v h="$H_RPS" 'BEGIN {printf "%.3f", o / h}')
   echo "$MODE: /v1/orders/{id} $O_RPS req/s = $RATIO of /healthz $H_RPS req/s (target >= 0.5); p99 $O_P99 ms (target <= 5)"
@@ -208,6 +211,8 @@ for MODE in $MODES; do
     "$H_RPS" "$H_P50" "$H_P99" "$O_RPS" "$O_P50" "$O_P99"
   printf '"kpis_year_daily":{"rps":%s,"p50_ms":%s,"p99_ms":%s},"kpis_year_total":{"rps":%s,"p50_ms":%s,"p99_ms":%s},' \
     "$KD_RPS" "$KD_P50" "$KD_P99" "$KT_RPS" "$KT_P50" "$KT_P99"
+  printf '"kpis_year_by_merchandiser":{"rps":%s,"p50_ms":%s,"p99_ms":%s,"target_p99_ms":20},' \
+    "$KM_RPS" "$KM_P50" "$KM_P99"
   printf '"ratio":%s,"target_ratio":0.5,"target_p99_ms":5}\n' "$RATIO"
 done
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

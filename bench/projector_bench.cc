@@ -3,7 +3,11 @@
 //
 //   projector_bench [--events 150000] [--rounds 3] [--spread-days 365] [--keep-state DIR]
 //   projector_bench --serve DIR [--listen 127.0.0.1:0] [--port-file F]
+//   projector_bench --sim-orders 100000 [--sim-days 260] [--seed 1] ...
 //
+// With --sim-orders the inbound records are every fact of `gendan simulate`'s book of that many
+// orders (bench_util SimulatedRecords, spanning its own dates, no shift; what bench/suite.sh
+// uses) instead of the HistoryGenerator setup below.
 // Setup (untimed): N inbound events of valid, interleaved order histories (HistoryGenerator; each
 // order's whole history shifted by a random whole number of days in [0, spread-days) so that the
 // data covers a year instead of the generator's first weeks of 2024) are produced to
@@ -51,6 +55,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "bench/bench_util.h"
@@ -90,6 +95,8 @@ struct Flags {
   std::string listen = "127.0.0.1:0";
   std::string port_file;
   std::vector<std::string> kafka_properties;
+  int64_t sim_orders = 0;  // > 0: the simulator's book of this many orders instead (all of it)
+  int sim_days = 260;
 };
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -141,12 +148,30 @@ void ShiftDays(google::protobuf::Message* m, int days) {
 struct Generated {
   std::vector<Record> records;
   int orders = 0;
+  std::vector<std::string> order_ids;                      // in order of first appearance
   int64_t native_min = INT64_MAX, native_max = INT64_MIN;  // occurred_at before the shift
   int64_t min = INT64_MAX, max = INT64_MIN;                // after
 };
 
 // As engine_pipe_bench: `open_orders` histories interleaved at random, each in its own order.
 Generated Generate(const Flags& flags) {
+  if (flags.sim_orders > 0) {  // the simulator's book spans its own dates: no shift
+    Generated g;
+    g.records =
+        bench::SimulatedRecords(bench::SimWorkload(flags.sim_orders, flags.sim_days, flags.seed));
+    std::unordered_set<std::string_view> seen;
+    for (const Record& r : g.records) {
+      if (seen.insert(r.key).second) g.order_ids.push_back(r.key);
+      v1::InboundEvent e;
+      e.ParseFromString(r.value);
+      g.min = std::min<int64_t>(g.min, e.occurred_at().seconds());
+      g.max = std::max<int64_t>(g.max, e.occurred_at().seconds());
+    }
+    g.native_min = g.min;
+    g.native_max = g.max;
+    g.orders = static_cast<int>(g.order_ids.size());
+    return g;
+  }
   test::HistoryGenerator gen(flags.seed);
   test::HistoryGenerator::Rng pick(flags.seed * 7919 + 1);
   struct Open {
@@ -161,6 +186,7 @@ Generated Generate(const Flags& flags) {
     if (o.next == o.history.size()) {
       char id[32];
       std::snprintf(id, sizeof id, "ORD-%08d", g.orders++);
+      g.order_ids.push_back(id);
       o.history = gen.Next(id);
       o.next = 0;
       int days =
@@ -437,7 +463,7 @@ int Serve(const Flags& flags, const Config& base) {
   return 0;
 }
 
-int Main(const Flags& flags) {
+int Main(Flags flags) {
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
   Config base;
   ApplyEnvironment(&base);
@@ -475,6 +501,7 @@ int Main(const Flags& flags) {
               static_cast<long long>(flags.events), flags.open_orders,
               static_cast<unsigned long long>(flags.seed), flags.spread_days);
   Generated g = Generate(flags);
+  if (flags.sim_orders > 0) flags.events = static_cast<int64_t>(g.records.size());
   std::printf(
       "%zu events of %d orders; generator's own occurred_at span %s .. %s; after the per-order "
       "shift %s .. %s\n",
@@ -585,11 +612,7 @@ int Main(const Flags& flags) {
         fail("keeping the read models", Status::IoError(ec.message()));
       } else {
         std::ofstream ids(flags.keep_state + ".ids");
-        for (int i = 0; i < g.orders; ++i) {
-          char id[32];
-          std::snprintf(id, sizeof id, "ORD-%08d", i);
-          ids << id << "\n";
-        }
+        for (const std::string& id : g.order_ids) ids << id << "\n";
         std::printf("\nkept the last read models at %s (%d order ids in %s.ids)\n",
                     flags.keep_state.c_str(), g.orders, flags.keep_state.c_str());
       }
@@ -658,6 +681,11 @@ int main(int argc, char** argv) {
   app.add_option("--listen", flags.listen, "Serve mode: host:port");
   app.add_option("--port-file", flags.port_file, "Serve mode: write the bound port here");
   app.add_option("-X", flags.kafka_properties, "librdkafka property for every client");
+  app.add_option("--sim-orders", flags.sim_orders,
+                 "Use gendan simulate's book of this many orders (every event of it) instead of "
+                 "--events of HistoryGenerator histories");
+  app.add_option("--sim-days", flags.sim_days, "Business days of the simulated book (260: a year)")
+      ->check(CLI::Range(1, 100'000));
   CLI11_PARSE(app, argc, argv);
   return gendan::Main(flags);
 }
