@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 
+#include "consumers/dashboard.h"
 #include "projections/alert_view.h"
 #include "projections/order_view.h"
 #include "projections/scorecard.h"
@@ -61,6 +62,19 @@ std::optional<std::pair<Date, Date>> RangeParams(const httplib::Request& req,
     return std::nullopt;
   }
   return std::make_pair(*from, *to);
+}
+
+// Serves one of the dashboard's embedded files. The CSP keeps the page to this origin (no CDN,
+// no inline script), and no-cache makes a browser revalidate after an upgrade.
+void SendAsset(httplib::Response& res, std::string_view name) {
+  const DashboardAsset* asset = FindDashboardAsset(name);
+  if (asset == nullptr) return SendError(res, 404, "not_found", "no such file");
+  res.status = 200;
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+  res.set_content(std::string(asset->body), std::string(asset->content_type));
 }
 
 Json EventsJson(const std::vector<v1::OrderEvent>& events) {
@@ -249,6 +263,12 @@ void QueryApi::Routes() {
             q.compare_previous = v == "true";
           }
           SendJson(res, 200, RunScorecardQuery(*store_, config_.scorecard.entries, q));
+        });
+  s.Get("/", "/",
+        [](const httplib::Request&, httplib::Response& res) { SendAsset(res, "index.html"); });
+  s.Get(R"(/assets/([A-Za-z0-9._-]{1,64}))", "/assets/{file}",
+        [](const httplib::Request& req, httplib::Response& res) {
+          SendAsset(res, req.matches[1].str());
         });
   s.Get("/healthz", "/healthz", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, {{"status", "ok"}});

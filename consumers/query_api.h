@@ -6,8 +6,8 @@
 //   api.Stop();
 //
 // Routes: /v1/orders/{id}, /v1/orders, /v1/orders/{id}/events, /v1/kpis, /v1/scorecards,
-// /healthz, /readyz, /metrics. Errors are JSON {"error": {"code", "message"}} with a 4xx/5xx
-// status.
+// /healthz, /readyz, /metrics, and the dashboard: / and /assets/{file} (consumers/dashboard.h).
+// Errors are JSON {"error": {"code", "message"}} with a 4xx/5xx status.
 // Thread-safe: requests run concurrently; the store's reads are thread-safe.
 #pragma once
 

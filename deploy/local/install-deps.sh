@@ -17,6 +17,9 @@ PACKAGES=(
   # with its web assets; only promtool is used, though apt may start its service under systemd)
   # for the metrics and alert-rule tests; PyYAML and systemd-analyze for the deployment checks
   prometheus python3-yaml systemd
+  # issue 9: the dashboard's browser test (tests/e2e/dashboard_e2e.sh): Debian's Chromium,
+  # driven by playwright-core, which web/package-lock.json pins and `npm ci` installs
+  chromium nodejs npm
 )
 
 missing=()
@@ -29,6 +32,14 @@ if [[ " ${missing[*]} " == *" openjdk-17-jre-headless "* ]] && command -v java >
 fi
 if [[ " ${missing[*]} " == *" maven "* ]] && command -v mvn >/dev/null; then
   missing=("${missing[@]/maven}")
+fi
+# Node.js installed some other way (e.g. NodeSource's nodejs, which bundles npm and conflicts
+# with Debian's npm) is fine for the dashboard test.
+if [[ " ${missing[*]} " == *" nodejs "* ]] && command -v node >/dev/null; then
+  missing=("${missing[@]/nodejs}")
+fi
+if [[ " ${missing[*]} " == *" npm "* ]] && command -v npm >/dev/null; then
+  missing=("${missing[@]/npm}")
 fi
 read -ra missing <<<"${missing[*]}"
 if [ ${#missing[@]} -eq 0 ]; then

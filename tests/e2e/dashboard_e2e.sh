@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The dashboard in a browser (issue 9): `gendan run` on a real broker is fed a simulated order
+# book (`gendan simulate`, or tests/e2e/kpi_workload.py when this build has no simulator), then
+# Debian's headless Chromium, driven by playwright-core (tests/e2e/dashboard_browser.mjs), checks
+# that GET / shows exactly what /v1/kpis and /v1/alerts return, that an order page opens, and
+# that a phone gets a usable page; it saves screenshots. Also checks that web/vendor/ is what
+# web/package-lock.json pins (web/vendor.sh --check).
+#
+#   tests/e2e/dashboard_e2e.sh [path/to/gendan] [screenshot dir]
+#       (defaults: build/gendan, build/test-output/dashboard)
+#
+# Needs node, npm (for `npm ci` of web/: playwright-core) and /usr/bin/chromium (or $CHROMIUM);
+# deploy/local/install-deps.sh installs them. Without them, or without a broker, the test is
+# skipped (exit 77) on a developer machine and FAILS under CI=true.
+# Env: GENDAN_BOOTSTRAP (default 127.0.0.1:9092), DASHBOARD_E2E_KEEP=1 keeps the temp dir.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tests/e2e/lib.sh
+source "$HERE/lib.sh"
+e2e_init dashboard "${1:-}"
+OUT="${2:-$ROOT/build/test-output/dashboard}"
+WEB="$ROOT/web"
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+OFFSET="+08:00"  # the browser runs in Asia/Shanghai, the same business zone
+
+e2e_require_tools
+missing=()
+command -v node >/dev/null || missing+=(node)
+command -v npm >/dev/null || missing+=(npm)
+[[ -x "$CHROMIUM" ]] || missing+=("$CHROMIUM")
+if [[ ${#missing[@]} -gt 0 ]]; then
+  [[ "${CI:-}" == "true" ]] && fail "CI=true and missing: ${missing[*]} (deploy/local/install-deps.sh)"
+  say "SKIP: missing ${missing[*]} (deploy/local/install-deps.sh installs them)"
+  exit 77
+fi
+e2e_require_broker
+
+# ---- the pinned front-end packages, and the vendored Chart.js they must reproduce ----------
+say "npm ci in web/ (playwright-core, chart.js as web/package-lock.json pins them)"
+"$WEB/vendor.sh" --check || fail "web/vendor/ is not what web/package-lock.json pins"
+
+# ---- a running gendan with a simulated order book ------------------------------------------
+e2e_setup_scratch
+e2e_create_topics
+if "$BIN" simulate --help >/dev/null 2>&1; then
+  # A live book: orders over the last ~13 weeks up to yesterday, the risk clock the real one.
+  e2e_start_gendan -X projector.utc_offset="$OFFSET"
+  "$BIN" simulate --orders 600 --seed 20261127 --until "$(TZ=Asia/Shanghai date -d yesterday +%F)" \
+    --days 65 --utc-offset "$OFFSET" --merchandisers 6 --customers 30 --suppliers 12 \
+    -o "$TMP/workload.jsonl" 2>"$TMP/simulate.log" || { cat "$TMP/simulate.log" >&2; fail "gendan simulate"; }
+  EXPECTED="$(sed -n 's/.* \([0-9][0-9]*\) valid facts.*/\1/p' "$TMP/simulate.log")"
+  [[ -n "$EXPECTED" ]] || { cat "$TMP/simulate.log" >&2; fail "no fact count in the simulator's summary"; }
+  N_LINES="$(wc -l <"$TMP/workload.jsonl")"
+  TO="$(TZ=Asia/Shanghai date +%F)"
+  FROM="$(date -d "$TO -29 days" +%F)"
+  PREV_TO="$(date -d "$TO -30 days" +%F)"
+  PREV_FROM="$(date -d "$TO -59 days" +%F)"
+  BUCKET=day
+  say "simulated book: $N_LINES facts ($EXPECTED valid)"
+else
+  # No simulator in this build: the KPI test's generated workload, the risk clock pinned.
+  SEED=20251001
+  ORDERS=450
+  e2e_make_workload
+  e2e_start_gendan -X projector.utc_offset="$OFFSET" -X risk.now=2026-02-28T16:00:00Z
+  EXPECTED="$N_ACCEPTED"
+  FROM=2026-01-01 TO=2026-03-31 PREV_FROM=2025-10-01 PREV_TO=2025-12-31 BUCKET=week
+fi
+e2e_publish
+
+python3 - "$BASE" "$EXPECTED" <<'PY' || fail "the engine/projector did not take the book"
+import sys, time, urllib.request
+base, expected = sys.argv[1], int(sys.argv[2])
+
+def metrics():
+    out = {}
+    with urllib.request.urlopen(base + "/metrics", timeout=10) as r:
+        for line in r.read().decode().splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                out[name] = float(value)
+    return out
+
+deadline = time.time() + 120
+while time.time() < deadline:
+    m = metrics()
+    got = (m.get("gendan_engine_accepted_total", 0), m.get("gendan_projector_events_total", 0))
+    if got == (expected, expected):
+        break
+    time.sleep(0.25)
+print("[dashboard_e2e] accepted and projected %d and %d of %d" % (*got, expected))
+sys.exit(0 if got == (expected, expected) else 1)
+PY
+for _ in $(seq 1 50); do curl -fsS "$BASE/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -fsS "$BASE/readyz" >/dev/null || fail "/readyz is not 200 after catching up"
+
+# ---- the browser ---------------------------------------------------------------------------
+say "Chromium: $("$CHROMIUM" --version 2>/dev/null | head -n 1); period $FROM..$TO vs $PREV_FROM..$PREV_TO"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+BASE="$BASE" OUT="$OUT" FROM="$FROM" TO="$TO" PREV_FROM="$PREV_FROM" PREV_TO="$PREV_TO" \
+  BUCKET="$BUCKET" WEB_DIR="$WEB" CHROMIUM="$CHROMIUM" \
+  timeout 240 node "$HERE/dashboard_browser.mjs" || fail "the dashboard differs from the API (screenshots in $OUT)"
+say "took $(( $(date +%s) - START_TS )) s; screenshots in $OUT"
+say "PASS"
