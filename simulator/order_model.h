@@ -108,6 +108,17 @@ struct World {
   std::vector<double> diligence;         // merchandiser: chance of proactive status updates
 };
 
+// Timing of the story (story.cc): every result is in working hours and after t, so that an
+// order's facts keep their order in time.
+int64_t DaysLater(const World& w, Order& o, int64_t t, int days);  // `days` business days on
+int64_t OnDay(const World& w, Order& o, int64_t day, int64_t not_before);  // on local `day`
+int64_t HoursLater(const World& w, int64_t t, double hours);               // working hours on
+// "<kind><index + 1>": the ids inside an order (L1, S2, I3, H1, D4, Q2).
+std::string Id(char kind, size_t index);
+
+// Runs a side-story action (side_story.cc); true when it produced a fact in *e.
+bool SideStep(const World& w, Order& o, const Action& a, v1::InboundEvent* e);
+
 // Creates the order at `at`: fills its order_placed fact into *out and schedules its story.
 void Place(const World& w, Order& o, int64_t at, v1::InboundEvent* out);
 
