@@ -15,6 +15,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -81,7 +82,21 @@ class ProjectionBatch {
   };
   Result<OrderWork*> Load(const std::string& order_id);
   Status EvaluateAlerts(OrderWork& work, int32_t partition);
-  void WriteAlerts(const std::string& order_id, OrderWork& work, rocksdb::WriteBatch& wb);
+  // A commit's puts and deletes, handed to RocksDB in key order.
+  class Writes {
+   public:
+    void Put(std::string key, std::string value);
+    void Delete(std::string key);
+    void MoveTo(rocksdb::WriteBatch& wb);  // sorted; leaves this empty
+
+   private:
+    struct Op {
+      std::string key;
+      std::optional<std::string> value;  // nullopt: delete
+    };
+    std::vector<Op> ops_;
+  };
+  void WriteAlerts(const std::string& order_id, OrderWork& work, Writes& wb);
   Result<int64_t*> Sequence(int32_t partition);
 
   ReadModelStore& store_;
@@ -91,6 +106,10 @@ class ProjectionBatch {
   // knows them); bounded, refilled from the store on a miss.
   static constexpr size_t kCellCacheLimit = 500'000;
   std::unordered_map<std::string, Cell> cell_cache_;
+  // Kept between commits so their buffers are reused: a fresh multi-megabyte batch each commit
+  // cost the projector ~15 % of its time in page faults.
+  Writes writes_;
+  std::shared_ptr<rocksdb::WriteBatch> write_batch_;
   std::vector<std::pair<int32_t, v1::Alert>> alerts_;  // this batch's records, by partition
   std::vector<v1::Alert> committed_alerts_;
   std::unordered_map<std::string, OrderWork> orders_;
