@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "consumers/kafka_client.h"
+#include "consumers/store_retry.h"
 
 namespace gendan {
 namespace {
@@ -107,7 +108,7 @@ Status AlertPublisher::Recover() {
     }
   }
   if (dropped > 0) spdlog::info("alerts: {} outbox records were already on {}", dropped, topic_);
-  return store_->Write(&wb);
+  return WriteOutbox(wb);
 }
 
 Status AlertPublisher::Drain() {
@@ -150,7 +151,14 @@ Status AlertPublisher::DrainOnce(bool* more) {
   }
   metrics_->alerts_published.fetch_add(static_cast<int64_t>(outbox->size()),
                                        std::memory_order_relaxed);
-  return store_->Write(&wb);
+  return WriteOutbox(wb);
+}
+
+// Outbox deletions and publishing positions: absolute values, so a refused write is retried as is.
+Status AlertPublisher::WriteOutbox(rocksdb::WriteBatch& wb) {
+  return WriteWithRetry(
+      config_.store, &metrics_->store_health, nullptr, "alerts: outbox of " + store_->generation(),
+      [&] { return store_->Write(&wb); }, [&] { return store_->Resume(); });
 }
 
 }  // namespace gendan

@@ -38,6 +38,7 @@ class AlertPublisher : public RdKafka::DeliveryReportCb {
  private:
   Status Recover();
   Status DrainOnce(bool* more);
+  Status WriteOutbox(rocksdb::WriteBatch& wb);
 
   Config config_;
   ReadModelStore* store_;

@@ -60,90 +60,112 @@ Setter PositiveSetter(F field, int64_t max) {
 }
 
 const std::map<std::string, Setter, std::less<>>& Setters() {
-  static const std::map<std::string, Setter, std::less<>> setters = {
-      {"bootstrap", NonEmpty([](Config* c) -> std::string& { return c->kafka.bootstrap; })},
-      {"topic_prefix",
-       [](Config* c, std::string_view v, std::string_view, std::string_view) {
-         c->kafka.topic_prefix = std::string(v);  // empty is a valid prefix
-         return Status::Ok();
-       }},
-      {"engine.commit_interval_ms",
-       PositiveSetter(
-           [](Config* c, int64_t n) { c->engine.commit_interval = std::chrono::milliseconds(n); },
-           60'000)},
-      {"engine.max_clock_skew_s",
-       PositiveSetter(
-           [](Config* c, int64_t n) { c->engine.max_clock_skew = std::chrono::seconds(n); },
-           86'400)},
-      {"projector.commit_interval_ms", PositiveSetter(
-                                           [](Config* c, int64_t n) {
-                                             c->projector.commit_interval =
-                                                 std::chrono::milliseconds(n);
-                                           },
-                                           60'000)},
-      {"projector.state_dir",
-       NonEmpty([](Config* c) -> std::string& { return c->projector.state_dir; })},
-      {"projector.group_id",
-       NonEmpty([](Config* c) -> std::string& { return c->projector.group_id; })},
-      {"projector.utc_offset",
-       [](Config* c, std::string_view v, std::string_view where, std::string_view key) {
-         auto parsed = UtcOffset::Parse(v);
-         if (!parsed.ok()) return Bad(where, key, parsed.status().message());
-         c->projector.utc_offset = parsed->ToString();
-         return Status::Ok();
-       }},
-      {"projector.sla_critical_hours",
-       PositiveSetter([](Config* c, int64_t n) { c->projector.sla_critical_hours = n; }, 100'000)},
-      {"projector.sla_major_hours",
-       PositiveSetter([](Config* c, int64_t n) { c->projector.sla_major_hours = n; }, 100'000)},
-      {"projector.sla_minor_hours",
-       PositiveSetter([](Config* c, int64_t n) { c->projector.sla_minor_hours = n; }, 100'000)},
-      {"risk.buffer_days",
-       PositiveSetter([](Config* c, int64_t n) { c->risk.buffer_days = static_cast<int>(n); },
-                      365)},
-      {"risk.now",
-       [](Config* c, std::string_view v, std::string_view, std::string_view) {
-         c->risk.now = std::string(v);  // validated when the projector starts
-         return Status::Ok();
-       }},
-      {"risk.now_offset_s",
-       [](Config* c, std::string_view v, std::string_view where, std::string_view key) {
-         int64_t n = 0;
-         auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-         if (ec != std::errc() || end != v.data() + v.size()) {
-           return Bad(where, key,
-                      "must be a whole number of seconds, got '" + std::string(v) + "'");
-         }
-         c->risk.now_offset_s = n;
-         return Status::Ok();
-       }},
-      {"risk.tick_interval_ms",
-       PositiveSetter(
-           [](Config* c, int64_t n) { c->risk.tick_interval = std::chrono::milliseconds(n); },
-           3'600'000)},
-      {"serve.listen", NonEmpty([](Config* c) -> std::string& { return c->serve.listen; })},
-      {"serve.ready_max_lag",
-       PositiveSetter([](Config* c, int64_t n) { c->serve.ready_max_lag = n; }, int64_t{1} << 40)},
-      {"engine.state_dir", NonEmpty([](Config* c) -> std::string& { return c->engine.state_dir; })},
-      {"engine.group_id", NonEmpty([](Config* c) -> std::string& { return c->engine.group_id; })},
-      {"instance_id", NonEmpty([](Config* c) -> std::string& { return c->instance_id; })},
-      {"metrics.listen",
-       [](Config* c, std::string_view v, std::string_view, std::string_view) {
-         c->metrics.listen = std::string(v);  // empty turns the listener off
-         return Status::Ok();
-       }},
-      {"metrics.kpi_window_days",
-       PositiveSetter(
-           [](Config* c, int64_t n) { c->metrics.kpi_window_days = static_cast<int>(n); }, 3660)},
-      {"log.format",
-       [](Config* c, std::string_view v, std::string_view where, std::string_view key) {
-         if (v != "text" && v != "json") {
-           return Bad(where, key, "must be text or json, got '" + std::string(v) + "'");
-         }
-         c->log.format = std::string(v);
-         return Status::Ok();
-       }},
-  };
+  static const std::map<std::string, Setter, std::less<>>
+      setters =
+          {
+              {"bootstrap", NonEmpty([](Config* c) -> std::string& { return c->kafka.bootstrap; })},
+              {"topic_prefix",
+               [](Config* c, std::string_view v, std::string_view, std::string_view) {
+                 c->kafka.topic_prefix = std::string(v);  // empty is a valid prefix
+                 return Status::Ok();
+               }},
+              {"engine.commit_interval_ms", PositiveSetter(
+                                                [](Config* c, int64_t n) {
+                                                  c->engine.commit_interval =
+                                                      std::chrono::milliseconds(n);
+                                                },
+                                                60'000)},
+              {"engine.max_clock_skew_s",
+               PositiveSetter(
+                   [](Config* c, int64_t n) { c->engine.max_clock_skew = std::chrono::seconds(n); },
+                   86'400)},
+              {"projector.commit_interval_ms", PositiveSetter(
+                                                   [](Config* c, int64_t n) {
+                                                     c->projector.commit_interval =
+                                                         std::chrono::milliseconds(n);
+                                                   },
+                                                   60'000)},
+              {"projector.state_dir",
+               NonEmpty([](Config* c) -> std::string& { return c->projector.state_dir; })},
+              {"projector.group_id",
+               NonEmpty([](Config* c) -> std::string& { return c->projector.group_id; })},
+              {"projector.utc_offset",
+               [](Config* c, std::string_view v, std::string_view where, std::string_view key) {
+                 auto parsed = UtcOffset::Parse(v);
+                 if (!parsed.ok()) return Bad(where, key, parsed.status().message());
+                 c->projector.utc_offset = parsed->ToString();
+                 return Status::Ok();
+               }},
+              {"projector.sla_critical_hours",
+               PositiveSetter([](Config* c, int64_t n) { c->projector.sla_critical_hours = n; },
+                              100'000)},
+              {"projector.sla_major_hours",
+               PositiveSetter([](Config* c, int64_t n) { c->projector.sla_major_hours = n; },
+                              100'000)},
+              {"projector.sla_minor_hours",
+               PositiveSetter([](Config* c, int64_t n) { c->projector.sla_minor_hours = n; },
+                              100'000)},
+              {"risk.buffer_days",
+               PositiveSetter(
+                   [](Config* c, int64_t n) { c->risk.buffer_days = static_cast<int>(n); }, 365)},
+              {"risk.now",
+               [](Config* c, std::string_view v, std::string_view, std::string_view) {
+                 c->risk.now = std::string(v);  // validated when the projector starts
+                 return Status::Ok();
+               }},
+              {"risk.now_offset_s",
+               [](Config* c, std::string_view v, std::string_view where, std::string_view key) {
+                 int64_t n = 0;
+                 auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+                 if (ec != std::errc() || end != v.data() + v.size()) {
+                   return Bad(where, key,
+                              "must be a whole number of seconds, got '" + std::string(v) + "'");
+                 }
+                 c->risk.now_offset_s = n;
+                 return Status::Ok();
+               }},
+              {"risk.tick_interval_ms", PositiveSetter(
+                                            [](Config* c, int64_t n) {
+                                              c->risk.tick_interval = std::chrono::milliseconds(n);
+                                            },
+                                            3'600'000)},
+              {"store.write_retries",
+               PositiveSetter(
+                   [](Config* c, int64_t n) { c->store.write_retries = static_cast<int>(n); },
+                   100)},
+              {"store.retry_backoff_ms", PositiveSetter(
+                                             [](Config* c, int64_t n) {
+                                               c->store.retry_backoff =
+                                                   std::chrono::milliseconds(n);
+                                             },
+                                             60'000)},
+              {"serve.listen", NonEmpty([](Config* c) -> std::string& { return c->serve.listen; })},
+              {"serve.ready_max_lag",
+               PositiveSetter([](Config* c, int64_t n) { c->serve.ready_max_lag = n; },
+                              int64_t{1} << 40)},
+              {"engine.state_dir",
+               NonEmpty([](Config* c) -> std::string& { return c->engine.state_dir; })},
+              {"engine.group_id",
+               NonEmpty([](Config* c) -> std::string& { return c->engine.group_id; })},
+              {"instance_id", NonEmpty([](Config* c) -> std::string& { return c->instance_id; })},
+              {"metrics.listen",
+               [](Config* c, std::string_view v, std::string_view, std::string_view) {
+                 c->metrics.listen = std::string(v);  // empty turns the listener off
+                 return Status::Ok();
+               }},
+              {"metrics.kpi_window_days",
+               PositiveSetter(
+                   [](Config* c, int64_t n) { c->metrics.kpi_window_days = static_cast<int>(n); },
+                   3660)},
+              {"log.format",
+               [](Config* c, std::string_view v, std::string_view where, std::string_view key) {
+                 if (v != "text" && v != "json") {
+                   return Bad(where, key, "must be text or json, got '" + std::string(v) + "'");
+                 }
+                 c->log.format = std::string(v);
+                 return Status::Ok();
+               }},
+          };
   return setters;
 }
 

@@ -66,6 +66,15 @@ struct RiskConfig {
   std::chrono::milliseconds tick_interval{1000};
 };
 
+struct StoreRetryOptions {
+  // How often the engine and the projector write a refused RocksDB batch again (disk full,
+  // read-only, I/O error) before they exit with status 1. Meanwhile they consume nothing and
+  // report not ready; more retries ride out a longer outage, fewer fail over sooner.
+  int write_retries = 5;
+  // The wait before the first retry; it doubles on each further one (at most 30 s).
+  std::chrono::milliseconds retry_backoff{1000};
+};
+
 struct ServeOptions {
   // Where the query API listens.
   std::string listen = "127.0.0.1:8080";
@@ -104,6 +113,7 @@ struct Config {
   ProjectorOptions projector;
   RiskConfig risk;
   ServeOptions serve;
+  StoreRetryOptions store;
   ScorecardOptions scorecard;
   MetricsOptions metrics;
   LogOptions log;

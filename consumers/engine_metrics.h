@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "consumers/store_retry.h"
 #include "consumers/worker_metrics.h"
 #include "gendan/v1/enums.pb.h"
 
@@ -24,6 +25,7 @@ struct EngineMetrics {
   std::atomic<int64_t> consumer_lag{0};    // records behind the inbound high watermark
   std::atomic<int64_t> catchup_events{0};  // gendan.events records folded in on assignment
   std::atomic<int64_t> last_commit_unix_ms{0};
+  StoreHealth store_health;  // failing while a refused order-store write is retried
   WorkerGauges worker;       // liveness, lag per inbound partition, the order store's figures
 };
 

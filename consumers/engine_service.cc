@@ -10,6 +10,7 @@
 
 #include "consumers/kafka_client.h"
 #include "consumers/order_store.h"
+#include "consumers/store_retry.h"
 #include "engine/decide.h"
 #include "engine/describe.h"
 #include "engine/intake.h"
@@ -93,6 +94,7 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   std::map<int32_t, PartitionPosition> positions_;         // committed, per partition
   std::unordered_map<std::string, OrderState> committed_;  // cache of committed states
   Status callback_status_;                                 // first failure inside a callback
+  const std::atomic<bool>* stop_ = nullptr;                // Run's stop flag
   Clock::time_point next_stats_{};
 
   // The open transaction.
@@ -144,6 +146,7 @@ Status EngineService::Loop::Start() {
 }
 
 Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
   Status status;
   while (!stop.load() && status.ok() && callback_status_.ok()) {
     auto wait = std::chrono::milliseconds(100);
@@ -168,6 +171,15 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
   if (status.ok()) status = callback_status_;
   if (status.ok() && in_txn_) status = Commit();
   if (status.retryable()) status = Abort(status);
+  if (!status.ok() && in_txn_) {
+    // Failed mid-batch (e.g. a store read): its offsets already count the failing record, so the
+    // transaction must not commit on the way out. A fenced producer cannot abort; the next
+    // instance's init_transactions aborts it then.
+    if (status.code() != Status::Code::kFatal) {
+      (void)TxnStatus(producer_->abort_transaction(kKafkaTimeoutMs), "abort_transaction");
+    }
+    ClearTransaction();
+  }
   consumer_->close();  // leaves the group; the revoke callback finds no open transaction
   if (status.ok()) status = callback_status_;
   return status;
@@ -321,12 +333,16 @@ Status EngineService::Loop::CommitStore() {
   for (auto& [id, state] : pending_) {
     if (state.exists()) batch.states.emplace(id, std::move(state));
   }
-  Status s = store_->Commit(batch);
+  // The batch waits here, whole, until the store takes it: nothing else is consumed meanwhile.
+  Status s = WriteWithRetry(
+      config_.store, &metrics_->store_health, stop_,
+      "engine: order store " + config_.engine.state_dir, [&] { return store_->Commit(batch); },
+      [&] { return store_->Resume(); });
   if (!s.ok()) {
-    return Status::Fatal(
-        "Kafka batch committed but the order store write failed (the store "
-        "catches up from " +
-        events_ + " on restart): " + s.message());
+    ClearTransaction();  // committed in Kafka: nothing to abort, nothing to commit again
+    return Status::Fatal(s.message() +
+                         " (Kafka committed the batch, with its offsets, before the store " +
+                         "write; a restart catches the store up from " + events_ + ")");
   }
   if (committed_.size() + batch.states.size() > kStateCacheLimit) committed_.clear();
   for (auto& [id, state] : batch.states) committed_[id] = std::move(state);
@@ -470,7 +486,9 @@ Status EngineService::Loop::FoldEvents(RdKafka::KafkaConsumer& reader, int32_t p
     }
     if (done || batch.states.size() >= 10'000) {
       batch.positions[partition] = pos;
-      Status s = store_->Commit(batch);
+      Status s = WriteWithRetry(
+          config_.store, &metrics_->store_health, stop_, "engine: order store catch-up",
+          [&] { return store_->Commit(batch); }, [&] { return store_->Resume(); });
       if (!s.ok()) return s;
       batch.states.clear();
       metrics_->worker.liveness.Progressed();  // a long catch-up is progress, not a stall

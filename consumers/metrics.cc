@@ -101,6 +101,12 @@ void RenderEngine(Exposition& out, const EngineMetrics& m) {
           "Events folded into the state store on assignment.", m.catchup_events.load());
   out.Add("gendan_engine_last_commit_timestamp_seconds", "gauge", "Unix time of the last commit.",
           m.last_commit_unix_ms.load() / 1000.0);
+  out.Add("gendan_engine_store_write_errors_total", "counter",
+          "Order-store writes RocksDB refused (every retry counts).",
+          m.store_health.write_errors.load());
+  out.Add("gendan_engine_store_failing", "gauge",
+          "1 while a refused order-store write is retried (the engine is not ready).",
+          m.store_health.failing.load() ? 1 : 0);
 }
 
 void RenderProjector(Exposition& out, const ProjectorMetrics& m) {
@@ -119,6 +125,12 @@ void RenderProjector(Exposition& out, const ProjectorMetrics& m) {
           m.lag.load());
   out.Add("gendan_projector_last_commit_timestamp_seconds", "gauge",
           "Unix time of the last commit.", m.last_commit_unix_ms.load() / 1000.0);
+  out.Add("gendan_projector_store_write_errors_total", "counter",
+          "Read-model writes RocksDB refused (every retry counts).",
+          m.store_health.write_errors.load());
+  out.Add("gendan_projector_store_failing", "gauge",
+          "1 while a refused read-model write is retried (the projector is not ready).",
+          m.store_health.failing.load() ? 1 : 0);
 }
 
 // Liveness, lag per partition and store figures: one family each, a sample per worker.

@@ -6,6 +6,8 @@
 
 #include <cstring>
 
+#include "projections/rocks_logger.h"
+
 namespace gendan {
 namespace {
 
@@ -37,6 +39,7 @@ Result<std::unique_ptr<OrderStore>> OrderStore::Open(const std::string& dir) {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.compression = rocksdb::kLZ4Compression;
+  options.info_log = RocksLogger();  // not a LOG file on the store's own disk (rocks_logger.h)
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
   if (!s.ok()) return Status::IoError("opening order store " + dir + ": " + s.ToString());
@@ -79,6 +82,10 @@ Status OrderStore::Commit(const Batch& batch) {
   // from gendan.events. A sync per commit cost the engine thread a disk flush every interval.
   options.sync = false;
   return FromRocks(db_->Write(options, &wb), "writing order store batch");
+}
+
+Status OrderStore::Resume() {
+  return FromRocks(db_->Resume(), "resuming the order store after a write error");
 }
 
 }  // namespace gendan

@@ -51,8 +51,14 @@ class OrderStore {
   Result<PartitionPosition> Position(int32_t partition) const;
 
   // Writes every state and position of the batch atomically (to the WAL, not synced: a store
-  // behind gendan.events catches up from it).
+  // behind gendan.events catches up from it). Every value is
+  // absolute, so writing the same batch again after a failure is harmless.
   Status Commit(const Batch& batch);
+
+  // Asks RocksDB to leave the read-only state a failed write put it in (DB::Resume). Ok when it
+  // recovered or had nothing to recover from; TryAgain while its own recovery is still running
+  // (after a full disk it waits for free space); IoError when the disk still refuses.
+  Status Resume();
 
   // RocksDB size and compaction figures, for /metrics.
   StoreStats Stats() const { return ReadStoreStats(*db_); }

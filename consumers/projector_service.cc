@@ -8,6 +8,7 @@
 
 #include "consumers/alert_publisher.h"
 #include "consumers/kafka_client.h"
+#include "consumers/store_retry.h"
 #include "projections/projector.h"
 
 namespace gendan {
@@ -95,6 +96,8 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   Clock::time_point next_tick_{};
   Clock::time_point next_stats_{};
   Status callback_status_;
+  const std::atomic<bool>* stop_ = nullptr;  // Run's stop flag
+  Status store_failed_;  // set once a read-model write was given up: nothing more is written
 };
 
 Status ProjectorService::Loop::Start() {
@@ -124,6 +127,7 @@ Status ProjectorService::Loop::Start() {
 }
 
 Status ProjectorService::Loop::Run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
   Status s;
   while (!stop.load() && s.ok() && callback_status_.ok()) {
     auto wait = std::chrono::milliseconds(100);
@@ -168,10 +172,24 @@ Status ProjectorService::Loop::Apply(const RdKafka::Message& m) {
 }
 
 Status ProjectorService::Loop::Commit() {
+  if (!store_failed_.ok()) return store_failed_;  // e.g. the revoke on the way out
   batch_deadline_ = Clock::time_point::max();
   size_t n = batch_.events();
-  Status s = batch_.Commit();
-  if (!s.ok()) return s;
+  // The batch waits here, whole, until the store takes it: nothing else is consumed meanwhile.
+  Status s = batch_.Commit([this](rocksdb::WriteBatch& wb) {
+    return WriteWithRetry(
+        config_.store, &metrics_->store_health, stop_,
+        "projector: read models " + store_->generation(), [&] { return store_->Write(&wb); },
+        [&] { return store_->Resume(); });
+  });
+  if (!s.ok()) {
+    if (s.code() == Status::Code::kFatal) {
+      store_failed_ = Status::Fatal(s.message() + " (the read models keep their last committed " +
+                                    "offsets; a restart resumes from them)");
+      return store_failed_;
+    }
+    return s;
+  }
   metrics_->events.fetch_add(static_cast<int64_t>(n), std::memory_order_relaxed);
   metrics_->batches.fetch_add(1, std::memory_order_relaxed);
   for (const v1::Alert& a : batch_.committed_alerts()) {

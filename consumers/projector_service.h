@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "consumers/config.h"
+#include "consumers/store_retry.h"
 #include "consumers/worker_metrics.h"
 #include "engine/status.h"
 #include "projections/projector.h"
@@ -33,6 +34,7 @@ struct ProjectorMetrics {
   std::atomic<int64_t> lag{0};               // events behind the end of gendan.events
   std::atomic<int64_t> last_commit_unix_ms{0};
   std::atomic<bool> assigned{false};  // owns partitions and has caught up once
+  StoreHealth store_health;           // failing while a refused read-model write is retried
   WorkerGauges worker;  // liveness, lag per gendan.events partition, the read models' figures
 };
 

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "projections/rocks_logger.h"
+
 namespace gendan {
 namespace {
 
@@ -16,6 +18,7 @@ rocksdb::Options StoreOptions() {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.compression = rocksdb::kLZ4Compression;
+  options.info_log = RocksLogger();  // not a LOG file on the store's own disk (rocks_logger.h)
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -445,6 +448,10 @@ Status ReadModelStore::Write(rocksdb::WriteBatch* batch) {
   rocksdb::WriteOptions options;
   options.sync = true;
   return FromRocks(Db()->Write(options, batch), "writing read models");
+}
+
+Status ReadModelStore::Resume() {
+  return FromRocks(Db()->Resume(), "resuming the read-model store after a write error");
 }
 
 std::string ReadModelStore::Dump() const {

@@ -112,8 +112,13 @@ class ReadModelStore : public CellSource {
   void Scan(GroupKind kind, Date from, Date to,
             const std::function<void(const CellKey&, const Cell&)>& fn) const override;
 
-  // Writes a batch atomically (synced). For ProjectionBatch.
+  // Writes a batch atomically (synced). For ProjectionBatch. After a failed write (disk full,
+  // I/O error) RocksDB refuses every write until it has recovered: see Resume.
   Status Write(rocksdb::WriteBatch* batch);
+  // Asks RocksDB to leave the read-only state a failed write put it in (DB::Resume). Ok when it
+  // recovered or had nothing to recover from; TryAgain while its own recovery is still running
+  // (after a full disk it waits for free space); IoError when the disk still refuses.
+  Status Resume();
 
   // Every read model's keys and values, rendered, for comparing two stores. The alert outbox
   // and its publishing positions (q/, qo/) are a delivery queue, not a read model, and are left

@@ -1,0 +1,37 @@
+#include "projections/rocks_logger.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdarg>
+#include <cstdio>
+
+namespace gendan {
+namespace {
+
+class SpdlogRocksLogger : public rocksdb::Logger {
+ public:
+  SpdlogRocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    // Header lines are the options dump of every open: noise in gendan's log.
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    spdlog::log(
+        level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? spdlog::level::err : spdlog::level::warn,
+        "rocksdb: {}", line);
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::Logger> RocksLogger() {
+  static const auto logger = std::make_shared<SpdlogRocksLogger>();
+  return logger;
+}
+
+}  // namespace gendan
