@@ -166,6 +166,8 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
     }
     if (status.ok() && in_txn_ && Clock::now() >= txn_deadline_) status = Commit();
     if (status.retryable()) status = Abort(status);
+    // Idle, nothing commits: the lag gauges still follow the high watermarks (cached locally).
+    if (message->err() == RdKafka::ERR__TIMED_OUT && !in_txn_) UpdateLag();
     if (Clock::now() >= next_stats_) SampleStore();
   }
   if (status.ok()) status = callback_status_;

@@ -65,14 +65,18 @@ def one(samples, name, **labels):
     return found[0][1] if len(found) == 1 else None
 
 
-def check_liveness(base, workers):
+def check_liveness(base, workers, progressed=True):
+    """progressed: the workers have committed something since they started."""
     now = time.time()
     s = scrape(base)
     for w in workers:
         poll = one(s, "gendan_worker_last_poll_timestamp_seconds", worker=w)
         progress = one(s, "gendan_worker_last_progress_timestamp_seconds", worker=w)
         check(poll is not None and abs(now - poll) < 5, "%s: last poll %.1f s ago" % (w, now - (poll or 0)))
-        check(progress is not None and progress > 0, "%s: has a last-progress stamp" % w)
+        if progressed:
+            check(progress is not None and progress > 0, "%s: has a last-progress stamp" % w)
+        else:  # a fresh process with nothing to do: 0 = no progress yet, and that is not stuck
+            check(progress is not None, "%s: has a last-progress series (%s)" % (w, progress))
     time.sleep(3.5)  # idle: nothing new arrives
     s2 = scrape(base)
     for w in workers:
@@ -167,7 +171,7 @@ def run(args):
 
 
 def role(args):
-    s = check_liveness(args.base_url, [args.worker])
+    s = check_liveness(args.base_url, [args.worker], progressed=False)
     check_lag(s, args.worker, args.partitions)
     store = one(s, "gendan_rocksdb_estimated_keys", store=args.worker)
     check(store is not None, "%s: RocksDB figures" % args.worker)
