@@ -6,7 +6,8 @@
 //
 // Env: BASE (gendan's HTTP address), OUT (screenshot folder), FROM/TO (the period to show) and
 // PREV_FROM/PREV_TO (the previous period the dashboard must compare with, worked out by the
-// caller), BUCKET (the trend bucket, default week), WEB_DIR (web/, where playwright-core is
+// caller), PRESET (optional: the page's preset that must give FROM..TO), BUCKET (the trend
+// bucket, default week), WEB_DIR (web/, where playwright-core is
 // installed), CHROMIUM (default /usr/bin/chromium). Exit 0 when every check passed, 1 otherwise.
 import {createRequire} from 'node:module';
 import fs from 'node:fs';
@@ -20,6 +21,7 @@ const TO = env('TO');
 const PREV_FROM = env('PREV_FROM');
 const PREV_TO = env('PREV_TO');
 const BUCKET = env('BUCKET', 'week');
+const PRESET = env('PRESET', '');  // when set, FROM..TO is what this preset of the page must give
 const ZONE = 'Asia/Shanghai';  // the browser's time zone: the business zone of the test's gendan
 const require = createRequire(path.join(env('WEB_DIR'), 'package.json'));
 const {chromium} = require('playwright-core');
@@ -86,8 +88,15 @@ async function overview(browser, problems) {
   const d29 = new Date(Date.parse(today + 'T00:00:00Z') - 29 * 86400000).toISOString().slice(0, 10);
   eq([await page.inputValue('#from'), await page.inputValue('#to'), await page.inputValue('#preset')], [d29, today, '30d'],
     'by default the page shows the last 30 days');
-  await page.goto(`${BASE}/#/?from=${FROM}&to=${TO}&bucket=${BUCKET}`);
-  await ready(page);
+  if (PRESET) {
+    await page.goto(`${BASE}/#/?preset=${PRESET}&bucket=${BUCKET}`);
+    await ready(page);
+    eq([await page.inputValue('#from'), await page.inputValue('#to'), await page.inputValue('#preset')], [FROM, TO, PRESET],
+      `preset ${PRESET} is ${FROM}..${TO}`);
+  } else {
+    await page.goto(`${BASE}/#/?from=${FROM}&to=${TO}&bucket=${BUCKET}`);
+    await ready(page);
+  }
 
   // ---- KPI tiles: exactly the numbers of /v1/kpis for the period and the previous one ----
   const cur = (await api(`/v1/kpis?from=${FROM}&to=${TO}`)).series[0].kpis;
@@ -113,6 +122,9 @@ async function overview(browser, problems) {
     }
   }
   check(nonNull >= 10, `the workload gives values to most tiles (${nonNull} of ${tiles.length})`);
+  const dept = (await api(`/v1/scorecards?from=${FROM}&to=${TO}&group_by=department`)).entries;
+  eq(await page.getAttribute('#dept-score', 'data-value'), str(dept.length ? dept[0].score : null),
+    'the department score is /v1/scorecards?group_by=department');
   const period = await page.textContent('#period-text');
   check(period.includes(PREV_FROM.slice(0, 4)), 'the page names the previous period', period);
 
@@ -128,6 +140,10 @@ async function overview(browser, problems) {
     check(drawn.points === trend.length && drawn.width > 100 && drawn.height > 100,
       `trend ${key}: Chart.js drew ${trend.length} points`, JSON.stringify(drawn));
   }
+
+  const volume = await page.$$eval('figure[data-kpi="volume"] tbody tr', (trs) => trs.map((r) => [r.dataset.bucket, +r.dataset.due, +r.dataset.delivered]));
+  eq(volume, trend.map((s) => [s.bucket_start, s.kpis.otif_rate.denominator, s.kpis.perfect_order_rate.denominator]),
+    'the volume chart: orders due and delivered per bucket');
 
   // ---- at-risk orders and open alerts: exactly /v1/alerts ---------------------------------
   const alerts = (await api('/v1/alerts')).alerts;
@@ -154,11 +170,18 @@ async function overview(browser, problems) {
       await ready(page);
     }
     const series = (await api(`/v1/kpis?from=${FROM}&to=${TO}&group_by=${group}`)).series;
+    const cards = (await api(`/v1/scorecards?from=${FROM}&to=${TO}&group_by=${group}`)).entries;
     const rows = await page.$$eval('#group-table tbody tr', (trs) => trs.map((r) => [r.dataset.group,
-      r.querySelector('td[data-kpi="otif_rate"]').dataset.value, r.querySelector('td[data-kpi="csat"]').dataset.value]));
-    const withKpis = rows.filter(([g]) => series.some((s) => s.group === g));
-    eq(withKpis, series.map((s) => [s.group, str(s.kpis.otif_rate.value), str(s.kpis.csat.value)]).sort((a, b) => a[0].localeCompare(b[0])),
-      `by ${group}: one row per group of /v1/kpis with its OTIF and CSAT (${series.length} groups)`);
+      r.querySelector('td[data-kpi="otif_rate"]').dataset.value, r.querySelector('td[data-kpi="csat"]').dataset.value,
+      r.querySelector('td.score-cell').dataset.score]));
+    const byName = (a, b) => a[0].localeCompare(b[0]);
+    const withKpis = rows.filter(([g]) => series.some((s) => s.group === g)).sort(byName);
+    const score = (g) => str(cards.find((c) => c.group === g)?.score ?? null);
+    eq(withKpis, series.map((s) => [s.group, str(s.kpis.otif_rate.value), str(s.kpis.csat.value), score(s.group)]).sort(byName),
+      `by ${group}: one row per group of /v1/kpis with its OTIF, CSAT and /v1/scorecards score (${series.length} groups)`);
+    const scored = rows.filter((r) => r[3] !== 'null').map((r) => +r[3]);
+    check(scored.every((v, i) => i === 0 || scored[i - 1] >= v) && rows.slice(scored.length).every((r) => r[3] === 'null'),
+      `by ${group}: best score first`);
   }
   await page.click('#groups button[data-group="merchandiser"]');
   await ready(page);

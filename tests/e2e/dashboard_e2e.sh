@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The dashboard in a browser (issue 9): `gendan run` on a real broker is fed a simulated order
-# book (`gendan simulate`, or tests/e2e/kpi_workload.py when this build has no simulator), then
+# book (`gendan simulate`), then
 # Debian's headless Chromium, driven by playwright-core (tests/e2e/dashboard_browser.mjs), checks
 # that GET / shows exactly what /v1/kpis and /v1/alerts return, that an order page opens, and
 # that a phone gets a usable page; it saves screenshots. Also checks that web/vendor/ is what
@@ -43,30 +43,20 @@ say "npm ci in web/ (playwright-core, chart.js as web/package-lock.json pins the
 # ---- a running gendan with a simulated order book ------------------------------------------
 e2e_setup_scratch
 e2e_create_topics
-if "$BIN" simulate --help >/dev/null 2>&1; then
-  # A live book: orders over the last ~13 weeks up to yesterday, the risk clock the real one.
-  e2e_start_gendan -X projector.utc_offset="$OFFSET"
-  "$BIN" simulate --orders 600 --seed 20261127 --until "$(TZ=Asia/Shanghai date -d yesterday +%F)" \
-    --days 65 --utc-offset "$OFFSET" --merchandisers 6 --customers 30 --suppliers 12 \
-    -o "$TMP/workload.jsonl" 2>"$TMP/simulate.log" || { cat "$TMP/simulate.log" >&2; fail "gendan simulate"; }
-  EXPECTED="$(sed -n 's/.* \([0-9][0-9]*\) valid facts.*/\1/p' "$TMP/simulate.log")"
-  [[ -n "$EXPECTED" ]] || { cat "$TMP/simulate.log" >&2; fail "no fact count in the simulator's summary"; }
-  N_LINES="$(wc -l <"$TMP/workload.jsonl")"
-  TO="$(TZ=Asia/Shanghai date +%F)"
-  FROM="$(date -d "$TO -29 days" +%F)"
-  PREV_TO="$(date -d "$TO -30 days" +%F)"
-  PREV_FROM="$(date -d "$TO -59 days" +%F)"
-  BUCKET=day
-  say "simulated book: $N_LINES facts ($EXPECTED valid)"
-else
-  # No simulator in this build: the KPI test's generated workload, the risk clock pinned.
-  SEED=20251001
-  ORDERS=450
-  e2e_make_workload
-  e2e_start_gendan -X projector.utc_offset="$OFFSET" -X risk.now=2026-02-28T16:00:00Z
-  EXPECTED="$N_ACCEPTED"
-  FROM=2026-01-01 TO=2026-03-31 PREV_FROM=2025-10-01 PREV_TO=2025-12-31 BUCKET=week
-fi
+# A live book: 1,200 orders over the last ~26 weeks up to yesterday, the risk clock the real one.
+# The dashboard shows its "last 90 days" preset (by week) against the 90 days before.
+e2e_start_gendan -X projector.utc_offset="$OFFSET"
+"$BIN" simulate --orders 1200 --seed 20261127 --until "$(TZ=Asia/Shanghai date -d yesterday +%F)" \
+  --days 130 --utc-offset "$OFFSET" --merchandisers 6 --customers 30 --suppliers 12 \
+  -o "$TMP/workload.jsonl" 2>"$TMP/simulate.log" || { cat "$TMP/simulate.log" >&2; fail "gendan simulate"; }
+EXPECTED="$(sed -n 's/.* \([0-9][0-9]*\) valid facts.*/\1/p' "$TMP/simulate.log")"
+[[ -n "$EXPECTED" ]] || { cat "$TMP/simulate.log" >&2; fail "no fact count in the simulator's summary"; }
+N_LINES="$(wc -l <"$TMP/workload.jsonl")"
+say "simulated book: $N_LINES facts ($EXPECTED valid)"
+TO="$(TZ=Asia/Shanghai date +%F)"
+FROM="$(date -d "$TO -89 days" +%F)"
+PREV_TO="$(date -d "$TO -90 days" +%F)"
+PREV_FROM="$(date -d "$TO -179 days" +%F)"
 e2e_publish
 
 python3 - "$BASE" "$EXPECTED" <<'PY' || fail "the engine/projector did not take the book"
@@ -100,7 +90,7 @@ say "Chromium: $("$CHROMIUM" --version 2>/dev/null | head -n 1); period $FROM..$
 rm -rf "$OUT"
 mkdir -p "$OUT"
 BASE="$BASE" OUT="$OUT" FROM="$FROM" TO="$TO" PREV_FROM="$PREV_FROM" PREV_TO="$PREV_TO" \
-  BUCKET="$BUCKET" WEB_DIR="$WEB" CHROMIUM="$CHROMIUM" \
+  PRESET=90d BUCKET=week WEB_DIR="$WEB" CHROMIUM="$CHROMIUM" \
   timeout 240 node "$HERE/dashboard_browser.mjs" || fail "the dashboard differs from the API (screenshots in $OUT)"
 say "took $(( $(date +%s) - START_TS )) s; screenshots in $OUT"
 say "PASS"

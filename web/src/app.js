@@ -5,6 +5,7 @@ import * as overview from './overview.js';
 import * as order from './order.js';
 import {preset, defaultBucket, isValid, instant} from './dates.js';
 import {fill, h} from './dom.js';
+import * as api from './api.js';
 
 const REFRESH_MS = 60000;
 const main = document.getElementById('main');
@@ -83,11 +84,29 @@ async function show() {
     document.body.dataset.state = 'ready';
   } catch (e) {
     if (mine !== generation) return;
+    if (e.status === 401) {
+      askToken(e.code === 'unauthorized' && e.message.includes('refused'));
+      document.body.dataset.state = 'error';
+      return;
+    }
     fill($('banner'), h('b', {}, 'Could not load the dashboard: '), e.message);
     $('banner').hidden = false;
     document.body.dataset.state = 'error';
     console.error(e);
   }
+}
+
+// This gendan wants a bearer token for /v1 (serve.auth_token): ask for it.
+function askToken(refused) {
+  const input = h('input', {type: 'password', id: 'token', autocomplete: 'current-password', required: true});
+  fill(main, h('form', {class: 'card token', onsubmit: (ev) => {
+    ev.preventDefault();
+    api.setToken(input.value.trim());
+    show();
+  }}, h('h1', {}, 'API token'),
+  h('p', {}, refused ? 'That token was refused. ' : '', 'This gendan serves its API only with a token (serve.auth_token). It is kept in this browser tab only.'),
+  h('label', {}, 'Token ', input), ' ', h('button', {type: 'submit'}, 'Open the dashboard')));
+  input.focus();
 }
 
 $('preset').addEventListener('change', () => {

@@ -4,7 +4,7 @@ import * as api from './api.js';
 import {KPIS, HEADLINE, SECONDARY, headlineValue, formatValue, formatBasis, delta} from './kpis.js';
 import {previous, range, instant} from './dates.js';
 import {h, fill, card, orderLink} from './dom.js';
-import {trendCard, destroyAll} from './charts.js';
+import {trendCard, volumeCard, destroyAll} from './charts.js';
 
 export const ALERT_KINDS = {
   LATE: {label: 'Late', tone: 'bad', rank: 0},
@@ -26,30 +26,44 @@ export function kindBadge(kind, subject) {
 export async function render(main, state, setState) {
   destroyAll();
   const prev = previous(state.from, state.to);
-  const [cur, before, trend, groups, alerts] = await Promise.all([
+  const [cur, before, trend, groups, alerts, dept, cards] = await Promise.all([
     api.kpis({from: state.from, to: state.to}),
     api.kpis({from: prev.from, to: prev.to}),
     api.kpis({from: state.from, to: state.to, bucket: state.bucket}),
     api.kpis({from: state.from, to: state.to, group_by: state.group}),
     api.alerts(),
+    api.scorecards({from: state.from, to: state.to, group_by: 'department'}),
+    api.scorecards({from: state.from, to: state.to, group_by: state.group}),
   ]);
   const k = cur.series[0].kpis;
   const p = before.series[0].kpis;
+  const targets = (dept.entries[0] || {kpis: {}}).kpis;
+  const score = dept.entries[0] ? dept.entries[0].score : null;
   fill(main,
     h('div', {class: 'page-head'},
-      h('h1', {}, 'Department KPIs'),
-      h('p', {class: 'muted', id: 'period-text'}, range(state.from, state.to),
-        h('span', {class: 'vs'}, ' compared with '), range(prev.from, prev.to))),
-    h('section', {class: 'tiles headline', id: 'tiles', 'aria-label': 'Headline KPIs'}, HEADLINE.map((key) => tile(key, k[key], p[key], true))),
-    h('section', {class: 'tiles secondary', id: 'tiles-more', 'aria-label': 'More KPIs'}, SECONDARY.map((key) => tile(key, k[key], p[key], false))),
-    card(`Trends by ${state.bucket}`, 'trends', h('div', {class: 'trend-grid'}, HEADLINE.map((key) => trendCard(key, trend.series, state.bucket)))),
+      h('div', {},
+        h('h1', {}, 'Department KPIs'),
+        h('p', {class: 'muted', id: 'period-text'}, range(state.from, state.to),
+          h('span', {class: 'vs'}, ' compared with '), range(prev.from, prev.to))),
+      h('div', {class: 'score', id: 'dept-score', title: 'Scorecard (DOMAIN.md §8): weighted attainment of the KPI targets', dataset: {value: num(score)}},
+        h('span', {class: 'muted'}, 'Department score'), h('b', {}, score === null ? '—' : score.toFixed(1)), h('span', {class: 'muted'}, '/ 100'))),
+    h('section', {class: 'tiles headline', id: 'tiles', 'aria-label': 'Headline KPIs'}, HEADLINE.map((key) => tile(key, k[key], p[key], targets[key], true))),
+    h('section', {class: 'tiles secondary', id: 'tiles-more', 'aria-label': 'More KPIs'}, SECONDARY.map((key) => tile(key, k[key], p[key], targets[key], false))),
+    card(`Trends by ${state.bucket}`, 'trends', h('div', {class: 'trend-grid'}, HEADLINE.map((key) => trendCard(key, trend.series, state.bucket, targets[key] ? targets[key].target : null)),
+      volumeCard(trend.series, state.bucket))),
     atRiskCard(alerts),
-    groupCard(groups, alerts, state, setState),
+    groupCard(groups, cards, alerts, state, setState),
     alertsCard(alerts, state, setState),
     allKpisCard(k, p, prev, state));
 }
 
-function tile(key, cur, prev, big) {
+// Whether a value meets its scorecard target: 'meets', 'misses' or '' (no target or no value).
+function versus(key, v, target) {
+  if (!target || v === null || v === undefined) return '';
+  return (KPIS[key].better === 'higher' ? v >= target.target : v <= target.target) ? 'meets' : 'misses';
+}
+
+function tile(key, cur, prev, target, big) {
   const def = KPIS[key];
   const v = headlineValue(key, cur);
   const pv = headlineValue(key, prev);
@@ -57,8 +71,9 @@ function tile(key, cur, prev, big) {
   return h('article', {class: 'tile' + (big ? ' big' : ''), title: def.title,
     dataset: {kpi: key, value: num(v), prev: num(pv)}},
     h('h3', {}, def.label),
-    h('div', {class: 'value'}, formatValue(key, v)),
+    h('div', {class: 'value ' + versus(key, v, target)}, formatValue(key, v)),
     h('div', {class: 'basis'}, formatBasis(key, cur)),
+    target ? h('div', {class: 'target'}, 'target ' + formatValue(key, target.target)) : null,
     h('div', {class: 'compare'},
       h('span', {class: 'prev'}, 'prev ', h('b', {}, formatValue(key, pv))),
       d ? h('span', {class: 'delta ' + d.tone}, `${d.arrow} ${d.text}`) : null));
@@ -97,7 +112,7 @@ function atRiskCard(alerts) {
           h('td', {class: 'nowrap'}, instant(o.alerts.map((a) => a.raised_at).sort()[0]))))))));
 }
 
-function groupCard(groups, alerts, state, setState) {
+function groupCard(groups, cards, alerts, state, setState) {
   const field = state.group + '_id';
   const openBy = new Map();
   const ordersBy = new Map();
@@ -106,22 +121,28 @@ function groupCard(groups, alerts, state, setState) {
     if (!ordersBy.has(a[field])) ordersBy.set(a[field], new Set());
     ordersBy.get(a[field]).add(a.order_id);
   }
-  const rows = groups.series.map((s) => ({group: s.group, kpis: s.kpis}));
+  const cardOf = new Map(cards.entries.map((e) => [e.group, e]));
+  const rows = groups.series.map((s) => ({group: s.group, kpis: s.kpis, card: cardOf.get(s.group)}));
   const seen = new Set(rows.map((r) => r.group));
   for (const g of openBy.keys()) if (!seen.has(g)) rows.push({group: g, kpis: null});  // alerts but no KPI data in the period
-  rows.sort((a, b) => a.group.localeCompare(b.group));
+  // best score first (the scorecard's rank), then the unscored by name
+  const rank = (r) => (r.card && r.card.score !== null ? r.card.rank : Infinity);
+  rows.sort((a, b) => rank(a) - rank(b) || a.group.localeCompare(b.group));
   const tabs = h('div', {class: 'tabs', role: 'tablist'}, Object.entries(GROUPS).map(([g, name]) =>
     h('button', {type: 'button', role: 'tab', 'aria-selected': String(g === state.group), class: g === state.group ? 'active' : '',
       dataset: {group: g}, onclick: () => setState({group: g})}, name)));
   return card('By ' + GROUPS[state.group].toLowerCase(), 'groups', tabs,
     h('div', {class: 'table-wrap'}, h('table', {class: 'data', id: 'group-table', dataset: {groupBy: state.group}},
-      h('thead', {}, h('tr', {}, h('th', {}, GROUPS[state.group]), GROUP_COLUMNS.map((key) => h('th', {class: 'num', title: KPIS[key].title}, KPIS[key].label)),
+      h('thead', {}, h('tr', {}, h('th', {}, GROUPS[state.group]), h('th', {class: 'num', title: 'Scorecard (DOMAIN.md §8), 0-100'}, 'Score'), GROUP_COLUMNS.map((key) => h('th', {class: 'num', title: KPIS[key].title}, KPIS[key].label)),
         h('th', {class: 'num'}, 'Orders due'), h('th', {class: 'num'}, 'At-risk orders'), h('th', {class: 'num'}, 'Open alerts'))),
       h('tbody', {}, rows.map((r) => h('tr', {dataset: {group: r.group}},
         h('th', {scope: 'row'}, r.group),
+        h('td', {class: 'num score-cell', dataset: {score: num(r.card ? r.card.score : null)}},
+          r.card && r.card.score !== null ? h('b', {}, r.card.score.toFixed(1)) : '—', r.card && r.card.score !== null ? h('span', {class: 'muted'}, ` #${r.card.rank}`) : null),
         GROUP_COLUMNS.map((key) => {
           const v = r.kpis ? headlineValue(key, r.kpis[key]) : null;
-          return h('td', {class: 'num', title: r.kpis ? formatBasis(key, r.kpis[key]) : '', dataset: {kpi: key, value: num(v)}}, formatValue(key, v));
+          const target = r.card ? r.card.kpis[key] : null;
+          return h('td', {class: 'num ' + versus(key, v, target), title: r.kpis ? formatBasis(key, r.kpis[key]) : '', dataset: {kpi: key, value: num(v)}}, formatValue(key, v));
         }),
         h('td', {class: 'num'}, r.kpis ? r.kpis.otif_rate.denominator : 0),
         h('td', {class: 'num'}, ordersBy.get(r.group)?.size || 0),
