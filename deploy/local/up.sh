@@ -66,6 +66,7 @@ done
 
 API="http://$GENDAN_LISTEN"
 say "gendan is running: query API on $API/"
+say "  dashboard:      open $API/ in a browser"
 say "  order status:   curl $API/v1/orders/ORD-1001"
 say "  order events:   curl $API/v1/orders/ORD-1001/events"
 say "  order list:     curl '$API/v1/orders?stage=SHIPPING'"
