@@ -54,6 +54,9 @@ fault_scratch() {
   PROJECTOR_GROUP="fault-projector-$RAND"
   trap fault_cleanup EXIT
   trap 'exit 130' INT TERM
+  # One build for the whole run: the binaries in the build folder may be relinked meanwhile.
+  cp "$BIN" "$TMP/gendan" && BIN="$TMP/gendan"
+  cp "$DUMP" "$TMP/gendan_read_model_dump" && DUMP="$TMP/gendan_read_model_dump"
 }
 
 # Stops a process we started: SIGTERM, then SIGKILL after 15 s.
@@ -123,7 +126,7 @@ start_projector() {
 }
 
 # publish_lines FROM TO: the workload's lines FROM..TO through `gendan publish` (idempotent
-# producer). Retries while the broker is away only when nothing was sent yet.
+# producer: librdkafka's retries across a broker restart double nothing). Never re-sent.
 publish_lines() {
   sed -n "$1,$2p" "$TMP/workload.jsonl" >"$TMP/chunk.jsonl"
   "$BIN" publish --bootstrap "$BOOTSTRAP" --topic-prefix "$PREFIX" --log-level warn \

@@ -17,8 +17,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 MODE="${1:-}"
 case "$MODE" in
-  --short) ORDERS=720 CHUNKS=5 BROKER_RESTART_AFTER=(3) WAIT_S=240 ;;
-  --long) ORDERS=18000 CHUNKS=25 BROKER_RESTART_AFTER=(6 12 18) WAIT_S=1800 ;;
+  # KILLS of each worker and BROKER_RESTARTS while the input flows, spread over the publishing.
+  --short) ORDERS=720 KILLS=5 BROKER_RESTARTS_WANTED=1 SLICE=500 WAIT_S=240 ;;
+  --long) ORDERS=18000 KILLS=24 BROKER_RESTARTS_WANTED=3 SLICE=2000 WAIT_S=1800 ;;
   *) echo "usage: $0 --short|--long [gendan] [gendan_read_model_dump]" >&2; exit 2 ;;
 esac
 # shellcheck source=tests/fault/lib.sh
@@ -110,26 +111,41 @@ create_topics
 start_engine
 start_projector
 
-# ---- the workload in chunks, with kills at random moments and broker restarts ---------------
-per_chunk=$(( (N_LINES + CHUNKS - 1) / CHUNKS ))
-for chunk in $(seq 1 "$CHUNKS"); do
-  from=$(( (chunk - 1) * per_chunk + 1 ))
-  to=$(( chunk * per_chunk < N_LINES ? chunk * per_chunk : N_LINES ))
-  publish_lines "$from" "$to"
-  send_garbage 3
-  sleep_random 15
-  kill_engine
-  sleep_random 15
-  kill_projector
-  sleep_random 10
-  if (( RANDOM % 2 )); then kill_engine; fi  # now and then twice, close together
-  for after in "${BROKER_RESTART_AFTER[@]}"; do
-    if [[ "$chunk" == "$after" ]]; then restart_broker; fi
+# ---- the workload flows in slices (in the background) while the faults happen ------------------
+# The publisher sends SLICE lines at a time (plus garbage records), pausing between slices, so
+# the engine and the projector are busy whenever a kill lands. A broker restart blocks it only
+# in librdkafka's retries (idempotent producer: nothing doubled).
+PAUSE_S="$(python3 -c "print(round(max(0.05, 60.0 / ($N_LINES / $SLICE)), 2))")"
+(
+  for from in $(seq 1 "$SLICE" "$N_LINES"); do
+    to=$(( from + SLICE - 1 < N_LINES ? from + SLICE - 1 : N_LINES ))
+    until broker_answers "$BOOTSTRAP"; do sleep 0.5; done
+    publish_lines "$from" "$to"
+    sleep "$PAUSE_S"
   done
+) &
+PUBLISHER_PID=$!
+# Garbage records go in from here, between faults.
+actions=()
+for _ in $(seq 1 "$KILLS"); do actions+=(engine projector); done
+for _ in $(seq 1 "$BROKER_RESTARTS_WANTED"); do actions+=(broker); done
+# A shuffled plan, spread over the ~60 s of publishing (a broker restart takes ~10 s of it).
+mapfile -t actions < <(printf '%s\n' "${actions[@]}" | shuf --random-source=<(yes "$SEED"))
+step_tenths=$(( 600 / ${#actions[@]} ))
+for action in "${actions[@]}"; do
+  sleep_random $((step_tenths * 2))
+  case "$action" in
+    engine) kill_engine ;;
+    projector) kill_projector ;;
+    broker) restart_broker ;;
+  esac
+  (( RANDOM % 4 == 0 )) && send_garbage 3
   ensure_running
-  say "chunk $chunk/$CHUNKS (lines $from-$to): engine kills $ENGINE_KILLS, projector kills" \
-    "$PROJECTOR_KILLS, broker restarts $BROKER_RESTARTS"
 done
+say "faults done: engine kills $ENGINE_KILLS, projector kills $PROJECTOR_KILLS, broker restarts" \
+  "$BROKER_RESTARTS; publisher still running: $(kill -0 "$PUBLISHER_PID" 2>/dev/null && echo yes || echo no)"
+wait "$PUBLISHER_PID" || fail "the publisher failed (see $TMP/publish.log)"
+send_garbage 3
 
 # ---- drain, check ---------------------------------------------------------------------------
 want=$((N_ACCEPTED + N_INVALID + GARBAGE_SENT))
