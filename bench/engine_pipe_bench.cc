@@ -67,6 +67,7 @@ struct Flags {
   int64_t events = 200'000;
   int rounds = 3;
   int commit_interval_ms = 100;
+  int engine_threads = 1;  // engine.threads: the engine's pipelines (the raw pipe has one)
   int open_orders = 2'000;  // orders whose histories are interleaved at any time
   int partitions = 6;
   uint64_t seed = 1;
@@ -378,6 +379,7 @@ int Main(Flags flags) {
     base.kafka.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   base.engine.commit_interval = std::chrono::milliseconds(flags.commit_interval_ms);
+  base.engine.threads = flags.engine_threads;
   if (Status up = CheckBroker(base, 5'000); !up.ok()) {
     std::fprintf(stderr, "engine_pipe_bench: %s\n", up.ToString().c_str());
     return 1;
@@ -496,9 +498,10 @@ int Main(Flags flags) {
   }
   std::printf(
       "{\"bench\":\"engine_pipe\",\"events\":%lld,\"rounds\":%zu,\"commit_interval_ms\":%d,"
-      "\"kafka\":[%s],\"raw_eps\":%.0f,\"engine_eps\":%.0f,\"ratio\":%.3f,\"core_eps\":%.0f}\n",
+      "\"engine_threads\":%d,\"kafka\":[%s],\"raw_eps\":%.0f,\"engine_eps\":%.0f,"
+      "\"ratio\":%.3f,\"core_eps\":%.0f}\n",
       static_cast<long long>(flags.events), raw_eps.size(), flags.commit_interval_ms,
-      settings.c_str(), raw_m, engine_m, engine_m / raw_m, core.eps);
+      flags.engine_threads, settings.c_str(), raw_m, engine_m, engine_m / raw_m, core.eps);
   return 0;
 }
 
@@ -531,6 +534,9 @@ int main(int argc, char** argv) {
   app.add_option("-X", flags.kafka_properties,
                  "librdkafka property for every client of both pipes (as kafka.* in the config)");
   app.add_flag("--trace", flags.trace, "Print a line per transaction");
+  app.add_option("--engine-threads", flags.engine_threads,
+                 "engine.threads: pipelines in the engine (the raw pipe always has one)")
+      ->check(CLI::Range(1, 64));
   app.add_option("--sim-orders", flags.sim_orders,
                  "Pipe gendan simulate's book of this many orders (every event of it) instead of "
                  "--events of HistoryGenerator histories");

@@ -75,6 +75,9 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
                                                       std::chrono::milliseconds(n);
                                                 },
                                                 60'000)},
+              {"engine.threads",
+               PositiveSetter([](Config* c, int64_t n) { c->engine.threads = static_cast<int>(n); },
+                              64)},
               {"engine.max_clock_skew_s",
                PositiveSetter(
                    [](Config* c, int64_t n) { c->engine.max_clock_skew = std::chrono::seconds(n); },

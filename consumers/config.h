@@ -38,6 +38,10 @@ struct EngineOptions {
   std::string state_dir = "data/engine";
   // Consumer group and transactional id prefix; one group per deployment.
   std::string group_id = "gendan-engine";
+  // Pipelines in this process, each a consumer-group member with its own transactional
+  // producer, deciding its own inbound partitions on its own thread (like Kafka Streams'
+  // num.stream.threads). More than the inbound partition count leaves some idle.
+  int threads = 1;
 };
 
 struct ProjectorOptions {

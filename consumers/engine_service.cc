@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "consumers/kafka_client.h"
@@ -48,15 +49,20 @@ Status TxnStatus(RdKafka::Error* error, const char* what) {
 
 }  // namespace
 
-// One run of the engine: owns the clients, the store and the open transaction.
+// One pipeline of the engine: owns its clients and its open transaction, and shares the store
+// with the process's other pipelines (engine.threads). Each pipeline is a member of the
+// consumer group in its own right, so the group gives each its own inbound partitions and,
+// with them, its own orders: pipelines never decide the same order.
 class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::DeliveryReportCb {
  public:
-  Loop(const Config& config, EngineMetrics* metrics)
+  Loop(const Config& config, EngineMetrics* metrics, OrderStore* store, int pipeline)
       : config_(config),
         metrics_(metrics),
         inbound_(config.Topic("inbound")),
         events_(config.Topic("events")),
-        rejections_(config.Topic("rejections")) {}
+        rejections_(config.Topic("rejections")),
+        store_(store),
+        pipeline_(pipeline) {}
 
   Status Start();
   Status Run(const std::atomic<bool>& stop);
@@ -87,7 +93,9 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   Config config_;
   EngineMetrics* metrics_;
   const std::string inbound_, events_, rejections_;
-  std::unique_ptr<OrderStore> store_;
+  OrderStore* store_;  // shared by the pipelines; RocksDB is thread-safe
+  const int pipeline_;
+  int64_t reported_lag_ = 0;  // this pipeline's share of metrics_->consumer_lag
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::Producer> producer_;
   std::set<int32_t> assigned_;
@@ -108,10 +116,9 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
 };
 
 Status EngineService::Loop::Start() {
-  auto store = OrderStore::Open(config_.engine.state_dir);
-  if (!store.ok()) return store.status();
-  store_ = std::move(*store);
-  const std::string txn_id = config_.engine.group_id + "-" + config_.instance_id;
+  // Pipeline 0 keeps the id of a single-pipeline engine, so changing engine.threads keeps it.
+  std::string txn_id = config_.engine.group_id + "-" + config_.instance_id;
+  if (pipeline_ > 0) txn_id += "-p" + std::to_string(pipeline_);
   auto producer = MakeProducer(config_,
                                {{"transactional.id", txn_id},
                                 {"linger.ms", "5"},
@@ -407,7 +414,9 @@ void EngineService::Loop::UpdateLag() {
     metrics_->worker.lag.Set(p, std::max<int64_t>(0, high - next));
     lag += std::max<int64_t>(0, high - next);
   }
-  metrics_->consumer_lag.store(lag, std::memory_order_relaxed);
+  // The gauge is the sum over the pipelines: each adds the change of its own share.
+  metrics_->consumer_lag.fetch_add(lag - reported_lag_, std::memory_order_relaxed);
+  reported_lag_ = lag;
 }
 
 void EngineService::Loop::SampleStore() {
@@ -433,6 +442,8 @@ void EngineService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka
   if (!s.ok() && callback_status_.ok()) callback_status_ = s;
   consumer->unassign();
   assigned_.clear();
+  metrics_->consumer_lag.fetch_add(-reported_lag_, std::memory_order_relaxed);
+  reported_lag_ = 0;
   metrics_->worker.lag.Clear();
   committed_.clear();  // another instance may change these orders now
   spdlog::info("engine: partitions of {} revoked", inbound_);
@@ -529,10 +540,43 @@ EngineService::EngineService(Config config, EngineMetrics* metrics)
 EngineService::~EngineService() = default;
 
 Status EngineService::Run(const std::atomic<bool>& stop) {
-  Loop loop(config_, metrics_);
-  Status s = loop.Start();
-  if (!s.ok()) return s;
-  return loop.Run(stop);
+  auto store = OrderStore::Open(config_.engine.state_dir);
+  if (!store.ok()) return store.status();
+  const int n = config_.engine.threads;
+  if (n == 1) {
+    Loop loop(config_, metrics_, store->get(), 0);
+    Status s = loop.Start();
+    if (!s.ok()) return s;
+    return loop.Run(stop);
+  }
+  // Several pipelines: the first to fail stops the others, and Run reports that failure, so the
+  // process exits as a whole and restarts with every pipeline (a half-running engine would
+  // leave its failed pipeline's partitions unassigned while the group thinks they are served).
+  std::atomic<bool> halt = false;
+  std::vector<Status> results(static_cast<size_t>(n));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      Loop loop(config_, metrics_, store->get(), i);
+      Status s = loop.Start();
+      if (s.ok()) s = loop.Run(halt);
+      results[static_cast<size_t>(i)] = s;
+      if (!s.ok()) halt = true;
+    });
+  }
+  std::thread watch([&] {
+    while (!halt.load()) {
+      if (stop.load()) halt = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  for (auto& t : threads) t.join();
+  halt = true;
+  watch.join();
+  for (const Status& s : results) {
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace gendan

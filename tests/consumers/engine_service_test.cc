@@ -45,6 +45,10 @@ class EngineServiceIT : public BrokerTest {
     if (IsSkipped() || HasFatalFailure()) return;
     mutable_config().engine.commit_interval = std::chrono::milliseconds(100);
   }
+
+  // SIGKILLs `gendan engine` (with `threads` pipelines) in the middle of batches, restarts it
+  // (once with the state dir lost), and checks the log holds every event exactly once.
+  void KillRestartAndCheck(int threads, uint64_t seed);
 };
 
 // A scripted order through its whole life is recorded as exactly its events, versions 1..N.
@@ -229,23 +233,22 @@ void ExpectExactlyOnce(const std::vector<v1::InboundEvent>& sent,
   EXPECT_EQ(recorded.size(), sent.size());
 }
 
-pid_t SpawnEngine(const Config& config) {
+pid_t SpawnEngine(const Config& config, int threads) {
   pid_t pid = fork();
   if (pid == 0) {
     std::string bin = std::string(GENDAN_BINARY_DIR) + "/gendan";
     execl(bin.c_str(), bin.c_str(), "engine", "--log-level", "warn", "--bootstrap",
           config.kafka.bootstrap.c_str(), "--topic-prefix", config.kafka.topic_prefix.c_str(),
           "--state-dir", config.engine.state_dir.c_str(), "-X", "engine.commit_interval_ms=400",
-          "-X", ("engine.group_id=" + config.engine.group_id).c_str(), static_cast<char*>(nullptr));
+          "-X", ("engine.group_id=" + config.engine.group_id).c_str(), "-X",
+          ("engine.threads=" + std::to_string(threads)).c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   return pid;
 }
 
-// SIGKILL in the middle of batches, restarts (once with the state dir lost), and the log still
-// holds every accepted event exactly once with no gap.
-TEST_F(EngineServiceIT, SigkillMidBatchLosesAndDoublesNothing) {
-  HistoryGenerator gen(11);
+void EngineServiceIT::KillRestartAndCheck(int threads, uint64_t seed) {
+  HistoryGenerator gen(seed);
   std::vector<v1::InboundEvent> events;
   for (int i = 0; i < 1500; ++i) {
     auto h = gen.Next("K-" + std::to_string(i));
@@ -258,7 +261,7 @@ TEST_F(EngineServiceIT, SigkillMidBatchLosesAndDoublesNothing) {
   for (size_t s = 0; s < slices; ++s) {
     std::vector<v1::InboundEvent> slice(events.begin() + std::min(events.size(), s * per),
                                         events.begin() + std::min(events.size(), (s + 1) * per));
-    pid_t pid = SpawnEngine(config());
+    pid_t pid = SpawnEngine(config(), threads);
     ProduceInbound(slice);
     std::this_thread::sleep_for(std::chrono::milliseconds(1200 + 150 * s));
     ASSERT_EQ(kill(pid, SIGKILL), 0);
@@ -269,7 +272,7 @@ TEST_F(EngineServiceIT, SigkillMidBatchLosesAndDoublesNothing) {
     ++kills;
     if (s == 2) std::filesystem::remove_all(config().engine.state_dir);  // lost disk
   }
-  pid_t pid = SpawnEngine(config());
+  pid_t pid = SpawnEngine(config(), threads);
   std::vector<v1::OrderEvent> recorded =
       ParseEvents(ReadAll(config().Topic("events"), events.size(), 120'000));
   kill(pid, SIGTERM);
@@ -281,6 +284,14 @@ TEST_F(EngineServiceIT, SigkillMidBatchLosesAndDoublesNothing) {
   EXPECT_TRUE(ReadAll(config().Topic("rejections"), 0, 1000).empty())
       << "a lost state would reject valid events";
 }
+
+// SIGKILL in the middle of batches, restarts (once with the state dir lost), and the log still
+// holds every accepted event exactly once with no gap.
+TEST_F(EngineServiceIT, SigkillMidBatchLosesAndDoublesNothing) { KillRestartAndCheck(1, 11); }
+
+// The same with two pipelines in the process (engine.threads = 2): each a group member with
+// its own partitions, transactional id and share of the store.
+TEST_F(EngineServiceIT, TwoPipelinesSigkilledLoseAndDoubleNothing) { KillRestartAndCheck(2, 13); }
 
 }  // namespace
 }  // namespace gendan
