@@ -67,7 +67,7 @@ struct Flags {
   int64_t events = 200'000;
   int rounds = 3;
   int commit_interval_ms = 100;
-  int engine_threads = 1;  // engine.threads: the engine's pipelines (the raw pipe has one)
+  int engine_threads = 1;   // engine.threads: the engine's pipelines (the raw pipe has one)
   int open_orders = 2'000;  // orders whose histories are interleaved at any time
   int partitions = 6;
   uint64_t seed = 1;
