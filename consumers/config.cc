@@ -143,6 +143,19 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
                                              },
                                              60'000)},
               {"serve.listen", NonEmpty([](Config* c) -> std::string& { return c->serve.listen; })},
+              {"serve.auth_token",
+               [](Config* c, std::string_view v, std::string_view where, std::string_view key) {
+                 // The value is a secret: the errors describe it without quoting it.
+                 bool visible = std::all_of(v.begin(), v.end(),
+                                            [](char ch) { return ch > 0x20 && ch < 0x7f; });
+                 if (!v.empty() && (v.size() < 16 || !visible)) {
+                   return Bad(where, key,
+                              "must be empty or at least 16 visible ASCII characters (value "
+                              "not shown)");
+                 }
+                 c->serve.auth_token = std::string(v);
+                 return Status::Ok();
+               }},
               {"serve.ready_max_lag",
                PositiveSetter([](Config* c, int64_t n) { c->serve.ready_max_lag = n; },
                               int64_t{1} << 40)},
@@ -223,8 +236,11 @@ Status ApplyConfigText(Config* config, std::string_view text, std::string_view f
     std::string where = std::string(file_name) + ":" + std::to_string(line_no);
     size_t eq = line.find('=');
     if (eq == std::string_view::npos) {
-      return Status::InvalidArgument(where + ": expected 'key = value', got '" + std::string(line) +
-                                     "'");
+      // Only the first word is quoted: the line may be a secret with a typo in its '='.
+      std::string_view first = line.substr(0, std::min(line.find_first_of(" \t:"), size_t{64}));
+      return Status::InvalidArgument(where +
+                                     ": expected 'key = value' in the line starting with '" +
+                                     std::string(first) + "'");
     }
     std::string_view key = Trim(line.substr(0, eq));
     if (key.empty()) return Status::InvalidArgument(where + ": missing key before '='");

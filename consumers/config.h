@@ -84,6 +84,10 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   // /readyz answers 200 once the projector is within this many events of the end of gendan.events.
   int64_t ready_max_lag = 1000;
+  // When set, /v1/... and /metrics answer only requests with "Authorization: Bearer <token>"
+  // (/healthz, /readyz and the dashboard's files stay open for probes). A secret: at least 16
+  // visible ASCII characters, never logged or echoed in errors. Empty: no authentication.
+  std::string auth_token;
 };
 
 struct MetricsOptions {

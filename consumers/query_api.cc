@@ -8,6 +8,9 @@
 #include <optional>
 
 #include "consumers/dashboard.h"
+#include "consumers/http_guard.h"
+#include "consumers/query_params.h"
+#include "engine/intake.h"
 #include "projections/alert_view.h"
 #include "projections/order_view.h"
 #include "projections/scorecard.h"
@@ -159,11 +162,7 @@ void QueryApi::Routes() {
               "application/json");
         });
   s.Get("/v1/alerts", "/v1/alerts", [this](const httplib::Request& req, httplib::Response& res) {
-    if (req.has_param("open") && req.get_param_value("open") != "true") {
-      return SendError(res, 400, "invalid_parameter",
-                       "only open alerts are kept here (open=true); the full raised/cleared "
-                       "history is the gendan.alerts topic");
-    }
+    if (auto e = CheckAlertsQuery(req.params)) return SendError(res, 400, e->code, e->message);
     auto alerts = store_->OpenAlerts();
     if (!alerts.ok()) return SendStatus(res, alerts.status());
     Json out = Json::array();
@@ -178,36 +177,23 @@ void QueryApi::Routes() {
             return SendError(res, 404, "not_found", "no order " + std::string(req.matches[1]));
           SendJson(res, 200, {{"order_id", req.matches[1]}, {"events", EventsJson(*events)}});
         });
+  // An order id that cannot exist (a character outside [A-Za-z0-9._:-], longer than 64) is a
+  // malformed request, not an unknown order.
+  s.Get(R"(/v1/orders/([^/]*)(/events)?)", "/v1/orders/{invalid}",
+        [](const httplib::Request&, httplib::Response& res) {
+          SendError(res, 400, "invalid_order_id",
+                    "an order id is 1-64 characters of [A-Za-z0-9._:-]");
+        });
   s.Get("/v1/orders", "/v1/orders", [this](const httplib::Request& req, httplib::Response& res) {
-    OrderFilter f;
-    f.stage = req.get_param_value("stage");
-    f.customer = req.get_param_value("customer");
-    f.merchandiser = req.get_param_value("merchandiser");
-    f.supplier = req.get_param_value("supplier");
-    v1::Stage::Value stage_value;
-    if (!f.stage.empty() && !v1::Stage::Value_Parse(f.stage, &stage_value)) {
-      return SendError(res, 400, "invalid_parameter",
-                       "stage must be a stage name such as SHIPPING");
-    }
-    if (req.has_param("at_risk")) {
-      const std::string v = req.get_param_value("at_risk");
-      if (v != "true" && v != "false") {
-        return SendError(res, 400, "invalid_parameter", "at_risk must be true or false");
-      }
-      f.at_risk = v == "true";
+    auto parsed = ParseOrdersQuery(req.params);
+    if (auto* e = std::get_if<ParamError>(&parsed)) return SendError(res, 400, e->code, e->message);
+    OrdersQuery& q = std::get<OrdersQuery>(parsed);
+    OrderFilter& f = q.filter;
+    if (f.at_risk.has_value()) {
       f.today = Today();
       f.risk_buffer_days = config_.risk.buffer_days;
     }
-    size_t limit = 50;
-    if (req.has_param("limit")) {
-      const std::string v = req.get_param_value("limit");
-      if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos ||
-          std::stoul(v) < 1 || std::stoul(v) > 1000) {
-        return SendError(res, 400, "invalid_parameter", "limit must be 1..1000");
-      }
-      limit = std::stoul(v);
-    }
-    auto page = store_->List(f, limit, req.get_param_value("cursor"));
+    auto page = store_->List(f, q.limit, q.cursor);
     if (!page.ok()) return SendStatus(res, page.status());
     Json orders = Json::array();
     for (const auto& o : page->orders) orders.push_back(StatusJson(o));
@@ -217,29 +203,9 @@ void QueryApi::Routes() {
          {"next_cursor", page->next_cursor.empty() ? Json(nullptr) : Json(page->next_cursor)}});
   });
   s.Get("/v1/kpis", "/v1/kpis", [this](const httplib::Request& req, httplib::Response& res) {
-    auto from = DateParam(req, "from", res);
-    if (!from) return;
-    auto to = DateParam(req, "to", res);
-    if (!to) return;
-    if (*to < *from) return SendError(res, 400, "invalid_parameter", "to must not be before from");
-    if (*to - *from > std::chrono::days(3660)) {
-      return SendError(res, 400, "invalid_parameter", "a KPI query spans at most 10 years");
-    }
-    KpiQuery q{*from, *to, std::nullopt, GroupKind::kNone};
-    if (req.has_param("bucket")) {
-      q.bucket = ParseBucket(req.get_param_value("bucket"));
-      if (!q.bucket)
-        return SendError(res, 400, "invalid_parameter", "bucket must be day, week or month");
-    }
-    if (req.has_param("group_by")) {
-      auto g = ParseGroupKind(req.get_param_value("group_by"));
-      if (!g || *g == GroupKind::kNone) {
-        return SendError(res, 400, "invalid_parameter",
-                         "group_by must be merchandiser, customer or supplier");
-      }
-      q.group_by = *g;
-    }
-    SendJson(res, 200, RunKpiQuery(*store_, q));
+    auto parsed = ParseKpiQuery(req.params);
+    if (auto* e = std::get_if<ParamError>(&parsed)) return SendError(res, 400, e->code, e->message);
+    SendJson(res, 200, RunKpiQuery(*store_, std::get<KpiQuery>(parsed)));
   });
   s.Get("/v1/scorecards", "/v1/scorecards",
         [this](const httplib::Request& req, httplib::Response& res) {
@@ -275,9 +241,16 @@ void QueryApi::Routes() {
   });
   s.Get("/readyz", "/readyz", [this](const httplib::Request&, httplib::Response& res) {
     int64_t lag = lag_ ? lag_() : -1;
-    bool ready = lag >= 0 && lag <= config_.serve.ready_max_lag;
+    // A worker retrying a refused RocksDB write (disk full) is not ready, whatever its lag.
+    const bool store_ok =
+        (sources_.engine == nullptr || !sources_.engine->store_health.failing.load()) &&
+        (sources_.projector == nullptr || !sources_.projector->store_health.failing.load());
+    bool ready = store_ok && lag >= 0 && lag <= config_.serve.ready_max_lag;
     SendJson(res, ready ? 200 : 503,
-             {{"ready", ready}, {"lag", lag}, {"max_lag", config_.serve.ready_max_lag}});
+             {{"ready", ready},
+              {"lag", lag},
+              {"max_lag", config_.serve.ready_max_lag},
+              {"store", store_ok ? "ok" : "failing"}});
   });
   s.Get("/metrics", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
     MetricsSources sources = sources_;
@@ -290,27 +263,69 @@ void QueryApi::Routes() {
   });
 }
 
+// Limits and checks before any route runs (docs/api.md#limits): sizes and times, the header
+// budget, read-only methods, the bearer token; every refusal is a JSON error.
+void QueryApi::Guard() {
+  // Bounded requests: nothing in this API needs a body or long headers. httplib itself caps the
+  // request line at 8 KiB (414) and each header line at 8 KiB (400).
+  server_->set_payload_max_length(64 * 1024);
+  server_->set_read_timeout(5, 0);
+  server_->set_write_timeout(5, 0);
+  server_->set_keep_alive_max_count(100);
+  server_->set_keep_alive_timeout(5);
+  server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    switch (res.status) {
+      case 404: return SendError(res, 404, "not_found", "no such route");
+      case 413: return SendError(res, 413, "payload_too_large", "the query API takes no body");
+      case 414: return SendError(res, 414, "uri_too_long", "request line over 8 KiB");
+      default: return SendError(res, res.status, "bad_request", "malformed HTTP request");
+    }
+  });
+  // An exception in a handler is a bug: answer 500 without its text (it may quote internals).
+  server_->set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+        spdlog::error("serve: a handler of {} threw", PrintableText(req.path));
+        SendError(res, 500, "internal", "internal error");
+      });
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    using Handled = httplib::Server::HandlerResponse;
+    if (req.method != "GET" && req.method != "HEAD") {
+      SendError(res, 405, "method_not_allowed", "the query API is read-only: use GET");
+      return Handled::Handled;
+    }
+    // GET carries no body here; httplib would leave one unread in the connection.
+    const std::string length = req.get_header_value("Content-Length");
+    if ((!length.empty() && length != "0") || req.has_header("Transfer-Encoding")) {
+      SendError(res, 413, "payload_too_large", "the query API takes no request body");
+      return Handled::Handled;
+    }
+    size_t header_bytes = 0;
+    for (const auto& [name, value] : req.headers) header_bytes += name.size() + value.size();
+    if (!WithinBudget(req.headers.size(), header_bytes)) {
+      SendError(res, 431, "headers_too_large", "at most 64 headers of 16 KiB in all");
+      return Handled::Handled;
+    }
+    if (!config_.serve.auth_token.empty() && NeedsToken(req.path)) {
+      BearerCheck check =
+          CheckBearer(req.get_header_value("Authorization"), config_.serve.auth_token);
+      if (check != BearerCheck::kOk) {
+        res.set_header("WWW-Authenticate", R"(Bearer realm="gendan")");
+        SendError(res, 401, "unauthorized",
+                  check == BearerCheck::kMissing ? "this route needs Authorization: Bearer <token>"
+                                                 : "bearer token refused");
+        return Handled::Handled;
+      }
+    }
+    return Handled::Unhandled;
+  });
+}
+
 Status QueryApi::Start() {
   server_ = std::make_unique<httplib::Server>();
   // Small JSON answers: without TCP_NODELAY each response waits out Nagle + delayed ACK (~40 ms).
   server_->set_tcp_nodelay(true);
-  // Bounded requests: nothing in this API needs a body or long headers.
-  server_->set_payload_max_length(64 * 1024);
-  server_->set_read_timeout(5, 0);
-  server_->set_write_timeout(5, 0);
-  server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) {
-      SendError(res, res.status, res.status == 404 ? "not_found" : "bad_request",
-                res.status == 404 ? "no such route" : "request refused");
-    }
-  });
-  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (req.method != "GET" && req.method != "HEAD") {
-      SendError(res, 405, "method_not_allowed", "the query API is read-only: use GET");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+  Guard();
   Routes();
   const std::string& listen = config_.serve.listen;
   size_t colon = listen.rfind(':');

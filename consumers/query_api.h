@@ -63,6 +63,7 @@ class QueryApi {
     std::unordered_map<std::string, Entry> views_;
   };
 
+  void Guard();
   void Routes();
   Date Today() const;  // the business date now, for the at_risk filter
   Config config_;
