@@ -108,7 +108,7 @@ function atRiskCard(alerts) {
         h('tbody', {}, orders.map((o) => h('tr', {dataset: {order: o.order_id, kinds: o.alerts.map((a) => a.kind).sort().join(' ')}},
           h('td', {}, orderLink(o.order_id)),
           h('td', {class: 'badges'}, o.alerts.map((a) => kindBadge(a.kind, a.subject))),
-          h('td', {}, o.customer_id), h('td', {}, o.merchandiser_id), h('td', {}, o.supplier_id),
+          h('td', {class: 'nowrap'}, o.customer_id), h('td', {class: 'nowrap'}, o.merchandiser_id), h('td', {class: 'nowrap'}, o.supplier_id),
           h('td', {class: 'nowrap'}, instant(o.alerts.map((a) => a.raised_at).sort()[0]))))))));
 }
 
@@ -166,7 +166,7 @@ function alertsCard(alerts, state, setState) {
           h('td', {}, kindBadge(a.kind, a.subject)),
           h('td', {}, orderLink(a.order_id)),
           h('td', {class: 'message'}, a.message),
-          h('td', {}, a.merchandiser_id)))))));
+          h('td', {class: 'nowrap'}, a.merchandiser_id)))))));
 }
 
 function allKpisCard(k, p, prev, state) {
