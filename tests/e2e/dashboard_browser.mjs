@@ -8,7 +8,8 @@
 // PREV_FROM/PREV_TO (the previous period the dashboard must compare with, worked out by the
 // caller), PRESET (optional: the page's preset that must give FROM..TO), BUCKET (the trend
 // bucket, default week), WEB_DIR (web/, where playwright-core is
-// installed), CHROMIUM (default /usr/bin/chromium). Exit 0 when every check passed, 1 otherwise.
+// installed), CHROMIUM (default /usr/bin/chromium), TOKEN_BASE and TOKEN (a gendan serve of the
+// same read models with serve.auth_token = TOKEN). Exit 0 when every check passed, 1 otherwise.
 import {createRequire} from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +23,8 @@ const PREV_FROM = env('PREV_FROM');
 const PREV_TO = env('PREV_TO');
 const BUCKET = env('BUCKET', 'week');
 const PRESET = env('PRESET', '');  // when set, FROM..TO is what this preset of the page must give
+const TOKEN_BASE = env('TOKEN_BASE');
+const TOKEN = env('TOKEN');
 const ZONE = 'Asia/Shanghai';  // the browser's time zone: the business zone of the test's gendan
 const require = createRequire(path.join(env('WEB_DIR'), 'package.json'));
 const {chromium} = require('playwright-core');
@@ -224,6 +227,7 @@ async function overview(browser, problems) {
   problems.splice(before, problems.length - before, ...problems.slice(before).filter((p) => !expected(p)));
   eq(foreign, [], 'no request left this gendan (works offline, no CDN)');
   await context.close();
+  return tiles.map((t) => [t.kpi, t.value, t.prev]);
 }
 
 async function phone(browser, problems) {
@@ -245,12 +249,37 @@ async function phone(browser, problems) {
   await context.close();
 }
 
+// A gendan whose /v1 wants a bearer token: the page asks for it, says when it is refused, and
+// then shows the numbers of the open gendan (the same read models).
+async function token(browser, problems, want) {
+  const context = await browser.newContext({viewport: {width: 1280, height: 900}, timezoneId: ZONE, locale: 'en-GB'});
+  const page = await context.newPage();
+  const mine = [];
+  watch(page, mine);
+  await page.goto(`${TOKEN_BASE}/#/?from=${FROM}&to=${TO}&bucket=${BUCKET}`);
+  await page.waitForSelector('#token');
+  check(true, 'with serve.auth_token the page asks for the token');
+  await page.fill('#token', 'not-the-token-at-all');
+  await page.click('form.token button');
+  await page.waitForFunction(() => document.querySelector('form.token p')?.textContent.includes('refused'));
+  check(true, 'a wrong token is refused');
+  await page.fill('#token', TOKEN);
+  await page.click('form.token button');
+  await ready(page);
+  const got = await page.$$eval('.tile', (els) => els.map((e) => [e.dataset.kpi, e.dataset.value, e.dataset.prev]));
+  eq(got, want, 'with the token the tiles are the same numbers');
+  // the 401 answers before the token (and the console's notes about them) are expected
+  problems.push(...mine.filter((p) => !p.includes('HTTP 401') && !p.includes('status of 401')));
+  await context.close();
+}
+
 const browser = await chromium.launch({executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
   args: ['--no-sandbox', '--disable-dev-shm-usage']});
 const problems = [];
 try {
-  await overview(browser, problems);
+  const tiles = await overview(browser, problems);
   await phone(browser, problems);
+  await token(browser, problems, tiles);
 } catch (e) {
   check(false, 'the browser run', e.stack || String(e));
 } finally {

@@ -3,7 +3,8 @@
 # book (`gendan simulate`), then
 # Debian's headless Chromium, driven by playwright-core (tests/e2e/dashboard_browser.mjs), checks
 # that GET / shows exactly what /v1/kpis and /v1/alerts return, that an order page opens, and
-# that a phone gets a usable page; it saves screenshots. Also checks that web/vendor/ is what
+# that a phone gets a usable page, and that a `gendan serve` with serve.auth_token asks for the
+# token and then shows the same numbers; it saves screenshots. Also checks that web/vendor/ is what
 # web/package-lock.json pins (web/vendor.sh --check).
 #
 #   tests/e2e/dashboard_e2e.sh [path/to/gendan] [screenshot dir]
@@ -85,12 +86,34 @@ PY
 for _ in $(seq 1 50); do curl -fsS "$BASE/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "$BASE/readyz" >/dev/null || fail "/readyz is not 200 after catching up"
 
+# ---- a `gendan serve` of the same read models that wants a bearer token ---------------------
+TOKEN="dashboard-e2e-token-$RAND"
+TOKEN_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+SERVE_PID=""
+dashboard_cleanup() {
+  local rc=$?
+  if [[ -n "$SERVE_PID" ]]; then kill -TERM "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+  (exit $rc)
+  e2e_cleanup
+}
+trap dashboard_cleanup EXIT
+"$BIN" serve --bootstrap "$BOOTSTRAP" --topic-prefix "$PREFIX" --state-dir "$TMP/data/projections" \
+  --listen "127.0.0.1:$TOKEN_PORT" -X projector.utc_offset="$OFFSET" -X serve.auth_token="$TOKEN" \
+  >"$TMP/serve.log" 2>&1 &
+SERVE_PID=$!
+for i in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$TOKEN_PORT/healthz" >/dev/null 2>&1 && break
+  kill -0 "$SERVE_PID" 2>/dev/null || { cat "$TMP/serve.log" >&2; fail "gendan serve exited during start-up"; }
+  [[ $i -eq 100 ]] && fail "gendan serve did not answer /healthz within 20 s"
+  sleep 0.2
+done
+
 # ---- the browser ---------------------------------------------------------------------------
 say "Chromium: $("$CHROMIUM" --version 2>/dev/null | head -n 1); period $FROM..$TO vs $PREV_FROM..$PREV_TO"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 BASE="$BASE" OUT="$OUT" FROM="$FROM" TO="$TO" PREV_FROM="$PREV_FROM" PREV_TO="$PREV_TO" \
-  PRESET=90d BUCKET=week WEB_DIR="$WEB" CHROMIUM="$CHROMIUM" \
+  PRESET=90d BUCKET=week TOKEN_BASE="http://127.0.0.1:$TOKEN_PORT" TOKEN="$TOKEN" WEB_DIR="$WEB" CHROMIUM="$CHROMIUM" \
   timeout 240 node "$HERE/dashboard_browser.mjs" || fail "the dashboard differs from the API (screenshots in $OUT)"
 say "took $(( $(date +%s) - START_TS )) s; screenshots in $OUT"
 say "PASS"
