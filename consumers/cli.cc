@@ -75,7 +75,8 @@ int RunEngine(const CommonFlags& common) {
   MetricsSources sources;
   sources.engine = &metrics;
   sources.engine_topic = config->Topic("inbound");
-  MetricsServer metrics_server(config->metrics.listen, [&] { return RenderPrometheus(sources); });
+  MetricsServer metrics_server(
+      config->metrics.listen, [&] { return RenderPrometheus(sources); }, config->serve.auth_token);
   if (!config->metrics.listen.empty()) {
     Status up = metrics_server.Start();
     if (!up.ok()) return Fail(up);

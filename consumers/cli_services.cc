@@ -34,7 +34,8 @@ int RunProject(const CommonFlags& common) {
   MetricsSources sources;
   sources.projector = &metrics;
   sources.projector_topic = config->Topic("events");
-  MetricsServer metrics_server(config->metrics.listen, [&] { return RenderPrometheus(sources); });
+  MetricsServer metrics_server(
+      config->metrics.listen, [&] { return RenderPrometheus(sources); }, config->serve.auth_token);
   if (!config->metrics.listen.empty()) {
     Status up = metrics_server.Start();
     if (!up.ok()) return Fail(up);

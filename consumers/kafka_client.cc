@@ -1,9 +1,88 @@
 #include "consumers/kafka_client.h"
 
 #include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <mutex>
+#include <set>
 
 namespace gendan {
 namespace {
+
+// The secret values seen in any config a client was built from. Only ever grows (a handful of
+// values per process); read by librdkafka's threads through KafkaLog.
+class SecretValues {
+ public:
+  void Remember(const Config& config) {
+    std::lock_guard lock(mu_);
+    for (const auto& [k, v] : config.kafka.properties) {
+      if (IsSecretKafkaProperty(k) && !v.empty()) values_.insert(v);
+    }
+  }
+  std::string Redact(std::string text) const {
+    std::lock_guard lock(mu_);
+    for (const std::string& v : values_) {
+      for (size_t at = text.find(v); at != std::string::npos; at = text.find(v, at)) {
+        text.replace(at, v.size(), "[redacted]");
+        at += 10;
+      }
+    }
+    return text;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string> values_;
+};
+
+SecretValues& Secrets() {
+  static SecretValues secrets;
+  return secrets;
+}
+
+// librdkafka's log lines and error events, redacted, into spdlog (instead of its own stderr
+// printer). Called from librdkafka's threads; spdlog is thread-safe. Lives for the process.
+class KafkaLog : public RdKafka::EventCb {
+ public:
+  void event_cb(RdKafka::Event& event) override {
+    switch (event.type()) {
+      case RdKafka::Event::EVENT_LOG:
+        Log(event.severity(), "kafka: " + event.fac() + ": " + event.str());
+        break;
+      case RdKafka::Event::EVENT_ERROR:
+        Log(event.fatal() ? RdKafka::Event::EVENT_SEVERITY_ERROR
+                          : RdKafka::Event::EVENT_SEVERITY_WARNING,
+            "kafka: " + RdKafka::err2str(event.err()) + ": " + event.str());
+        break;
+      default: break;
+    }
+  }
+
+ private:
+  static void Log(RdKafka::Event::Severity severity, const std::string& line) {
+    std::string text = RedactSecrets(line);
+    if (severity <= RdKafka::Event::EVENT_SEVERITY_ERROR) {
+      spdlog::error("{}", text);
+    } else if (severity <= RdKafka::Event::EVENT_SEVERITY_WARNING) {
+      spdlog::warn("{}", text);
+    } else if (severity <= RdKafka::Event::EVENT_SEVERITY_INFO) {
+      spdlog::info("{}", text);
+    } else {
+      spdlog::debug("{}", text);
+    }
+  }
+};
+
+KafkaLog& Log() {
+  static KafkaLog log;
+  return log;
+}
+
+// "k=v" for an error message, the value hidden when it is a secret.
+std::string Setting(const std::string& k, const std::string& v) {
+  return k + "=" + (IsSecretKafkaProperty(k) ? std::string("[redacted]") : v);
+}
 
 Result<std::unique_ptr<RdKafka::Conf>> BuildConf(const Config& config,
                                                  const KafkaProperties& role_properties) {
@@ -11,10 +90,14 @@ Result<std::unique_ptr<RdKafka::Conf>> BuildConf(const Config& config,
   std::string err;
   auto set = [&](const std::string& k, const std::string& v) -> Status {
     if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
-      return Status::InvalidArgument("kafka property " + k + "=" + v + ": " + err);
+      return Status::InvalidArgument(RedactSecrets("kafka property " + Setting(k, v) + ": " + err));
     }
     return Status::Ok();
   };
+  Secrets().Remember(config);
+  if (conf->set("event_cb", &Log(), err) != RdKafka::Conf::CONF_OK) {
+    return Status::InvalidArgument("kafka event callback: " + err);
+  }
   Status s = set("bootstrap.servers", config.kafka.bootstrap);
   if (!s.ok()) return s;
   for (const auto* props : {&role_properties, &config.kafka.properties}) {
@@ -42,10 +125,25 @@ Result<AdminHandle> MakeAdmin(const Config& config) {
   for (const auto& [k, v] : config.kafka.properties) ok = ok && set(k, v);
   if (!ok) {
     rd_kafka_conf_destroy(conf);
-    return Status::InvalidArgument(std::string("kafka property: ") + err);
+    return Status::InvalidArgument(RedactSecrets(std::string("kafka property: ") + err));
   }
+  Secrets().Remember(config);
+  // The admin handle's log lines go through the same redacting logger.
+  rd_kafka_conf_set_log_cb(
+      conf, [](const rd_kafka_t*, int level, const char* fac, const char* buf) {
+        std::string line = RedactSecrets(std::string("kafka: ") + fac + ": " + buf);
+        if (level <= 3) {
+          spdlog::error("{}", line);
+        } else if (level <= 4) {
+          spdlog::warn("{}", line);
+        } else {
+          spdlog::debug("{}", line);
+        }
+      });
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-  if (rk == nullptr) return Status::IoError(std::string("creating admin client: ") + err);
+  if (rk == nullptr) {
+    return Status::IoError(RedactSecrets(std::string("creating admin client: ") + err));
+  }
   return AdminHandle(rk);
 }
 
@@ -86,7 +184,7 @@ Result<std::unique_ptr<RdKafka::Producer>> MakeProducer(const Config& config,
     return Status::InvalidArgument("delivery callback: " + err);
   }
   std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf->get(), err));
-  if (!p) return Status::InvalidArgument("creating Kafka producer: " + err);
+  if (!p) return Status::InvalidArgument(RedactSecrets("creating Kafka producer: " + err));
   return p;
 }
 
@@ -101,7 +199,7 @@ Result<std::unique_ptr<RdKafka::KafkaConsumer>> MakeConsumer(const Config& confi
     return Status::InvalidArgument("rebalance callback: " + err);
   }
   std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf->get(), err));
-  if (!c) return Status::InvalidArgument("creating Kafka consumer: " + err);
+  if (!c) return Status::InvalidArgument(RedactSecrets("creating Kafka consumer: " + err));
   return c;
 }
 
@@ -115,6 +213,17 @@ RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, const std::string
     producer.poll(50);
   }
 }
+
+bool IsSecretKafkaProperty(std::string_view name) {
+  // Inline private keys and OAuth client settings (which may embed a client secret).
+  static constexpr std::string_view kInline[] = {"ssl.key.pem", "ssl_key",
+                                                 "sasl.oauthbearer.config"};
+  return name.find("password") != std::string_view::npos ||
+         name.find("secret") != std::string_view::npos ||
+         std::find(std::begin(kInline), std::end(kInline), name) != std::end(kInline);
+}
+
+std::string RedactSecrets(std::string text) { return Secrets().Redact(std::move(text)); }
 
 Status CheckBroker(const Config& config, int timeout_ms) {
   auto p =

@@ -37,6 +37,18 @@ Result<std::unique_ptr<RdKafka::KafkaConsumer>> MakeConsumer(
 RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, const std::string& topic,
                                   int32_t partition, std::string_view key, std::string_view value);
 
+// Secrets of the `kafka.*` properties (TLS and SASL, docs/config.md#kafka-security): a property
+// is secret when its name holds "password" or "secret" (sasl.password, ssl.key.password,
+// ssl.keystore.password, sasl.oauthbearer.client.secret), or is ssl.key.pem, ssl_key or
+// sasl.oauthbearer.config (inline private keys and OAuth settings).
+bool IsSecretKafkaProperty(std::string_view name);
+
+// `text` with every secret value of every config a client was built from replaced by
+// "[redacted]". Applied to gendan's own Kafka error messages and to everything librdkafka logs
+// (its log lines and error events go through spdlog), so a secret never reaches a log even when
+// librdkafka quotes it. Thread-safe.
+std::string RedactSecrets(std::string text);
+
 // Asks the cluster for its metadata; ok when a broker answered within timeout_ms.
 Status CheckBroker(const Config& config, int timeout_ms);
 

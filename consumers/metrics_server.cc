@@ -3,10 +3,13 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "consumers/http_guard.h"
+
 namespace gendan {
 
-MetricsServer::MetricsServer(std::string listen, std::function<std::string()> render)
-    : listen_(std::move(listen)), render_(std::move(render)) {}
+MetricsServer::MetricsServer(std::string listen, std::function<std::string()> render,
+                             std::string auth_token)
+    : listen_(std::move(listen)), render_(std::move(render)), auth_token_(std::move(auth_token)) {}
 
 MetricsServer::~MetricsServer() { Stop(); }
 
@@ -22,6 +25,17 @@ Status MetricsServer::Start() {
   server_ = std::make_unique<httplib::Server>();
   server_->set_read_timeout(5, 0);
   server_->set_write_timeout(5, 0);
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (auth_token_.empty() || !NeedsToken(req.path) ||
+        CheckBearer(req.get_header_value("Authorization"), auth_token_) == BearerCheck::kOk) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    res.status = 401;
+    res.set_header("WWW-Authenticate", R"(Bearer realm="gendan")");
+    res.set_content(R"({"error":{"code":"unauthorized","message":"bearer token refused"}})",
+                    "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(render_(), "text/plain; version=0.0.4");
   });

@@ -24,7 +24,10 @@ namespace gendan {
 
 class MetricsServer {
  public:
-  MetricsServer(std::string listen, std::function<std::string()> render);
+  // With a non-empty `auth_token`, /metrics needs "Authorization: Bearer <token>" (as on the
+  // query API, consumers/http_guard.h); /healthz stays open.
+  MetricsServer(std::string listen, std::function<std::string()> render,
+                std::string auth_token = "");
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
@@ -36,6 +39,7 @@ class MetricsServer {
  private:
   std::string listen_;
   std::function<std::string()> render_;
+  std::string auth_token_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = -1;
