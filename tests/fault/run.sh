@@ -46,8 +46,11 @@ fault_extra_cleanup() {
 
 broker_pid_file() { cat "$GENDAN_KAFKA_STATE/broker.pid" 2>/dev/null; }
 
-# Restarts the suite's broker: a clean stop, or (every second time) SIGKILL.
+# Restarts the suite's broker: a clean stop, or (every second time) SIGKILL. Holds the publisher's
+# lock meanwhile; the workers see the broker go away mid-batch.
 restart_broker() {
+  exec 9>"$TMP/broker.lock"
+  flock 9
   BROKER_RESTARTS=$((BROKER_RESTARTS + 1))
   if (( BROKER_RESTARTS % 2 == 0 )); then
     local pid
@@ -57,10 +60,12 @@ restart_broker() {
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   else
     say "broker restart $BROKER_RESTARTS: clean stop"
-    "$BROKER" stop >>"$TMP/broker.log" 2>&1
+    "$BROKER" stop >>"$TMP/broker.log" 2>&1 9>&-
   fi
   sleep $((RANDOM % 3))
-  "$BROKER" start >>"$TMP/broker.log" 2>&1 || { tail -n 20 "$TMP/broker.log" >&2; fail "broker restart"; }
+  # 9>&-: the broker must not inherit the lock, or it would hold it for good.
+  "$BROKER" start >>"$TMP/broker.log" 2>&1 9>&- || { tail -n 20 "$TMP/broker.log" >&2; fail "broker restart"; }
+  exec 9>&-
 }
 
 # A worker that exited on its own (e.g. a fatal error while the broker was away) is restarted
@@ -114,13 +119,13 @@ start_projector
 # ---- the workload flows in slices (in the background) while the faults happen ------------------
 # The publisher sends SLICE lines at a time (plus garbage records), pausing between slices, so
 # the engine and the projector are busy whenever a kill lands. A broker restart blocks it only
-# in librdkafka's retries (idempotent producer: nothing doubled).
+# for the restart itself: a slice and a restart never overlap (a `gendan publish` that cannot
+# reach the broker at its start exits, and re-sending its slice could double records).
 PAUSE_S="$(python3 -c "print(round(max(0.05, 60.0 / ($N_LINES / $SLICE)), 2))")"
 (
   for from in $(seq 1 "$SLICE" "$N_LINES"); do
     to=$(( from + SLICE - 1 < N_LINES ? from + SLICE - 1 : N_LINES ))
-    until broker_answers "$BOOTSTRAP"; do sleep 0.5; done
-    publish_lines "$from" "$to"
+    { flock 9; publish_lines "$from" "$to"; } 9>"$TMP/broker.lock"
     sleep "$PAUSE_S"
   done
 ) &
