@@ -78,6 +78,12 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
               {"engine.threads",
                PositiveSetter([](Config* c, int64_t n) { c->engine.threads = static_cast<int>(n); },
                               64)},
+              {"engine.state_cache_orders", PositiveSetter(
+                                                [](Config* c, int64_t n) {
+                                                  c->engine.state_cache_orders =
+                                                      static_cast<size_t>(n);
+                                                },
+                                                100'000'000)},
               {"engine.max_clock_skew_s",
                PositiveSetter(
                    [](Config* c, int64_t n) { c->engine.max_clock_skew = std::chrono::seconds(n); },

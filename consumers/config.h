@@ -42,6 +42,9 @@ struct EngineOptions {
   // producer, deciding its own inbound partitions on its own thread (like Kafka Streams'
   // num.stream.threads). More than the inbound partition count leaves some idle.
   int threads = 1;
+  // Committed order states each pipeline keeps in memory (a few KB each: every accepted
+  // event_id is kept for dedupe); beyond it the cache starts over and refills from RocksDB.
+  size_t state_cache_orders = 50'000;
 };
 
 struct ProjectorOptions {
@@ -121,8 +124,8 @@ struct Config {
   ProjectorOptions projector;
   RiskConfig risk;
   ServeOptions serve;
-  StoreRetryOptions store;
   ScorecardOptions scorecard;
+  StoreRetryOptions store;
   MetricsOptions metrics;
   LogOptions log;
 

@@ -25,8 +25,6 @@ constexpr int kKafkaTimeoutMs = 30'000;
 // record stays at its inbound topic/partition/offset). Bigger records are refused unparsed
 // (DecideOptions::max_record_bytes).
 constexpr size_t kRejectionRawCap = 64 * 1024;
-// Committed states kept in memory; beyond this the cache is dropped and refilled from RocksDB.
-constexpr size_t kStateCacheLimit = 200'000;
 // How often the loop reads its RocksDB figures for /metrics.
 constexpr auto kStatsInterval = std::chrono::seconds(5);
 
@@ -96,6 +94,8 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   OrderStore* store_;  // shared by the pipelines; RocksDB is thread-safe
   const int pipeline_;
   int64_t reported_lag_ = 0;  // this pipeline's share of metrics_->consumer_lag
+  v1::InboundEvent record_;   // the record being decided (kept for its buffers)
+  std::string event_bytes_;   // the event being produced (kept for its buffer)
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::Producer> producer_;
   std::set<int32_t> assigned_;
@@ -233,24 +233,31 @@ Status EngineService::Loop::Process(const RdKafka::Message& message) {
   DecideOptions options;
   options.now = std::chrono::system_clock::now();
   options.max_clock_skew = config_.engine.max_clock_skew;
-  v1::InboundEvent inbound;
+  v1::InboundEvent& inbound = record_;  // reused: parsing into it keeps its string buffers
   std::optional<std::string_view> key;
   if (message.key() != nullptr) key = *message.key();
-  if (auto refused =
-          ParseRecord(std::string_view(static_cast<const char*>(message.payload()), message.len()),
-                      key, options, &inbound)) {
+  const std::string_view value(static_cast<const char*>(message.payload()), message.len());
+  if (auto refused = ParseRecord(value, key, options, &inbound)) {
     return ProduceRejection(message, refused->parsed ? &inbound : nullptr, refused->rejected.reason,
                             refused->rejected.message);
   }
   auto state = StateFor(inbound.order_id());
   if (!state.ok()) return state.status();
-  Decision decision = Decide(**state, inbound, options);
-  if (auto* accepted = std::get_if<Accepted>(&decision)) {
-    Evolve(**state, accepted->event);
+  Verdict verdict = Judge(**state, inbound, options);
+  if (auto* accept = std::get_if<Accept>(&verdict)) {
+    // The recorded event is the record's own bytes plus version and recorded_at (decide.h):
+    // no OrderEvent is built, copied and serialized per record.
+    if (RecordsAsBytes(inbound)) {
+      event_bytes_.assign(value);
+      AppendRecordFields(&event_bytes_, accept->version, options.now);
+    } else {
+      event_bytes_ = BuildEvent(**state, inbound, options).SerializeAsString();
+    }
+    EvolveInbound(**state, inbound, accept->version);
     metrics_->accepted.fetch_add(1, std::memory_order_relaxed);
-    return Produce(events_, partition, inbound.order_id(), accepted->event.SerializeAsString());
+    return Produce(events_, partition, inbound.order_id(), event_bytes_);
   }
-  if (auto* rejected = std::get_if<Rejected>(&decision)) {
+  if (auto* rejected = std::get_if<Rejected>(&verdict)) {
     return ProduceRejection(message, &inbound, rejected->reason, rejected->message);
   }
   metrics_->duplicates.fetch_add(1, std::memory_order_relaxed);
@@ -353,7 +360,11 @@ Status EngineService::Loop::CommitStore() {
                          " (Kafka committed the batch, with its offsets, before the store " +
                          "write; a restart catches the store up from " + events_ + ")");
   }
-  if (committed_.size() + batch.states.size() > kStateCacheLimit) committed_.clear();
+  // Beyond the configured size the cache starts over (refilled from RocksDB as orders recur):
+  // memory is bounded by engine.state_cache_orders, not by the number of orders ever seen.
+  if (committed_.size() + batch.states.size() > config_.engine.state_cache_orders) {
+    committed_.clear();
+  }
   for (auto& [id, state] : batch.states) committed_[id] = std::move(state);
   metrics_->transactions_committed.fetch_add(1, std::memory_order_relaxed);
   metrics_->batch_records_sum.fetch_add(txn_records_, std::memory_order_relaxed);

@@ -48,6 +48,19 @@ std::optional<Date> DateParam(const httplib::Request& req, const char* name,
   return d;
 }
 
+// Serves one of the dashboard's embedded files. The CSP keeps the page to this origin (no CDN,
+// no inline script), and no-cache makes a browser revalidate after an upgrade.
+void SendAsset(httplib::Response& res, std::string_view name) {
+  const DashboardAsset* asset = FindDashboardAsset(name);
+  if (asset == nullptr) return SendError(res, 404, "not_found", "no such file");
+  res.status = 200;
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+  res.set_content(std::string(asset->body), std::string(asset->content_type));
+}
+
 // The from/to pair of a KPI or scorecard query: both dates, to >= from, at most 10 years apart.
 // Sends the 400 and returns nullopt otherwise.
 std::optional<std::pair<Date, Date>> RangeParams(const httplib::Request& req,
@@ -65,19 +78,6 @@ std::optional<std::pair<Date, Date>> RangeParams(const httplib::Request& req,
     return std::nullopt;
   }
   return std::make_pair(*from, *to);
-}
-
-// Serves one of the dashboard's embedded files. The CSP keeps the page to this origin (no CDN,
-// no inline script), and no-cache makes a browser revalidate after an upgrade.
-void SendAsset(httplib::Response& res, std::string_view name) {
-  const DashboardAsset* asset = FindDashboardAsset(name);
-  if (asset == nullptr) return SendError(res, 404, "not_found", "no such file");
-  res.status = 200;
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("Content-Security-Policy",
-                 "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
-  res.set_content(std::string(asset->body), std::string(asset->content_type));
 }
 
 Json EventsJson(const std::vector<v1::OrderEvent>& events) {

@@ -1,5 +1,7 @@
 #include "engine/decide.h"
 
+#include <google/protobuf/unknown_field_set.h>
+
 #include "engine/describe.h"
 #include "engine/reject.h"
 #include "engine/validate.h"
@@ -324,15 +326,65 @@ v1::OrderEvent Record(const OrderState& s, const InboundEvent& in, const DecideO
   return e;
 }
 
+// Protobuf varint: 7 bits a byte, low group first, high bit set on all but the last.
+void AppendVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
 }  // namespace
 
-Decision Decide(const OrderState& state, const InboundEvent& inbound,
-                const DecideOptions& options) {
+Verdict Judge(const OrderState& state, const InboundEvent& inbound, const DecideOptions& options) {
   if (auto r = internal::ValidateFields(inbound, options)) return *std::move(r);
   if (auto r = internal::CheckClock(inbound, options)) return *std::move(r);
   if (state.event_ids.contains(inbound.event_id())) return Duplicate{};
   if (auto r = CheckState(state, inbound, options)) return *std::move(r);
+  return Accept{Version(state.version.value() + 1)};
+}
+
+Decision Decide(const OrderState& state, const InboundEvent& inbound,
+                const DecideOptions& options) {
+  Verdict verdict = Judge(state, inbound, options);
+  if (auto* r = std::get_if<Rejected>(&verdict)) return std::move(*r);
+  if (std::holds_alternative<Duplicate>(verdict)) return Duplicate{};
   return Accepted{Record(state, inbound, options)};
+}
+
+v1::OrderEvent BuildEvent(const OrderState& state, const InboundEvent& inbound,
+                          const DecideOptions& options) {
+  return Record(state, inbound, options);
+}
+
+bool RecordsAsBytes(const InboundEvent& inbound) {
+  return inbound.GetReflection()->GetUnknownFields(inbound).empty();
+}
+
+void AppendRecordFields(std::string* bytes, Version version,
+                        std::chrono::system_clock::time_point recorded_at) {
+  // Field numbers and wire types from events.proto: version = 100 (varint), recorded_at = 101
+  // (length-delimited Timestamp: seconds = 1, nanos = 2, each left out when 0 as proto3 does).
+  constexpr uint32_t kVersionTag = (v1::OrderEvent::kVersionFieldNumber << 3) | 0;
+  constexpr uint32_t kRecordedAtTag = (v1::OrderEvent::kRecordedAtFieldNumber << 3) | 2;
+  const google::protobuf::Timestamp ts = internal::ToTimestamp(recorded_at);
+  if (version.value() != 0) {
+    AppendVarint(bytes, kVersionTag);
+    AppendVarint(bytes, static_cast<uint64_t>(version.value()));
+  }
+  std::string stamp;
+  if (ts.seconds() != 0) {
+    stamp.push_back(0x08);
+    AppendVarint(&stamp, static_cast<uint64_t>(ts.seconds()));
+  }
+  if (ts.nanos() != 0) {
+    stamp.push_back(0x10);
+    AppendVarint(&stamp, static_cast<uint64_t>(static_cast<int64_t>(ts.nanos())));
+  }
+  AppendVarint(bytes, kRecordedAtTag);
+  AppendVarint(bytes, stamp.size());
+  bytes->append(stamp);
 }
 
 }  // namespace gendan

@@ -113,6 +113,42 @@ using Decision = std::variant<Accepted, Rejected, Duplicate>;
 Decision Decide(const OrderState& state, const v1::InboundEvent& inbound,
                 const DecideOptions& options);
 
+// The engine service's path, which builds no OrderEvent. events.proto gives OrderEvent the
+// field numbers of InboundEvent plus version (100) and recorded_at (101), so the serialized
+// inbound with those two fields appended is the serialized event Decide would build:
+//
+//   Verdict v = Judge(state, inbound, options);
+//   if (auto* a = std::get_if<Accept>(&v)) {
+//     std::string bytes = inbound_bytes;                  // as read from gendan.inbound
+//     if (RecordsAsBytes(inbound)) AppendRecordFields(&bytes, a->version, options.now);
+//     else bytes = BuildEvent(state, inbound, options).SerializeAsString();
+//     EvolveInbound(state, inbound, a->version);
+//   }
+struct Accept {
+  Version version;  // the recorded event's: state.version + 1
+};
+using Verdict = std::variant<Accept, Rejected, Duplicate>;
+
+// Decide's verdict without the event. Decide(s, in, o) accepts exactly when Judge does.
+Verdict Judge(const OrderState& state, const v1::InboundEvent& inbound,
+              const DecideOptions& options);
+
+// The event Decide accepts `inbound` as (meant for inbound that Judge accepted).
+v1::OrderEvent BuildEvent(const OrderState& state, const v1::InboundEvent& inbound,
+                          const DecideOptions& options);
+
+// True when `inbound`'s own bytes, with AppendRecordFields, are its OrderEvent: it carried no
+// top-level field unknown to InboundEvent (one would pass into the event, or could be a
+// version or recorded_at of its own). Unknown fields inside the payload pass either way.
+bool RecordsAsBytes(const v1::InboundEvent& inbound);
+
+// Appends OrderEvent's version and recorded_at fields to a serialized InboundEvent.
+void AppendRecordFields(std::string* bytes, Version version,
+                        std::chrono::system_clock::time_point recorded_at);
+
+// Evolve(state, event) for the event Decide builds from `inbound` at `version`.
+void EvolveInbound(OrderState& state, const v1::InboundEvent& inbound, Version version);
+
 // Applies an accepted event to the state: state.version becomes event.version(). Meant for
 // events Decide accepted (or replayed from gendan.events); an event the rules would refuse is
 // applied as far as it makes sense and never crashes.

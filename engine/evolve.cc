@@ -61,22 +61,24 @@ void SetHandoff(OrderState& s, const std::string& handoff_id, HandoffStatus stat
   if (auto it = s.handoffs.find(handoff_id); it != s.handoffs.end()) it->second = status;
 }
 
-void ApplyPayload(OrderState& s, const OrderEvent& e) {
+// For OrderEvent and InboundEvent alike: their payload oneofs are the same (events.proto).
+template <typename Event>
+void ApplyPayload(OrderState& s, const Event& e) {
   switch (e.payload_case()) {
-    case OrderEvent::kOrderPlaced: Placed(s, e.order_placed()); break;
-    case OrderEvent::kOrderConfirmed:
+    case Event::kOrderPlaced: Placed(s, e.order_placed()); break;
+    case Event::kOrderConfirmed:
       s.stage = Stage::CONFIRMED;
       s.commit_date = e.order_confirmed().promised_date();
       break;
-    case OrderEvent::kOrderAmended: Amended(s, e.order_amended()); break;
-    case OrderEvent::kOrderHeld: s.on_hold = true; break;
-    case OrderEvent::kOrderReleased: s.on_hold = false; break;
-    case OrderEvent::kOrderCancelled: s.stage = Stage::CANCELLED; break;
-    case OrderEvent::kOrderClosed: s.stage = Stage::CLOSED; break;
-    case OrderEvent::kDocumentIssued: s.documents.insert(e.document_issued().document_id()); break;
-    case OrderEvent::kProductionStarted: s.stage = Stage::IN_PRODUCTION; break;
-    case OrderEvent::kProductionCompleted: s.stage = Stage::PRODUCED; break;
-    case OrderEvent::kInspectionRecorded: {
+    case Event::kOrderAmended: Amended(s, e.order_amended()); break;
+    case Event::kOrderHeld: s.on_hold = true; break;
+    case Event::kOrderReleased: s.on_hold = false; break;
+    case Event::kOrderCancelled: s.stage = Stage::CANCELLED; break;
+    case Event::kOrderClosed: s.stage = Stage::CLOSED; break;
+    case Event::kDocumentIssued: s.documents.insert(e.document_issued().document_id()); break;
+    case Event::kProductionStarted: s.stage = Stage::IN_PRODUCTION; break;
+    case Event::kProductionCompleted: s.stage = Stage::PRODUCED; break;
+    case Event::kInspectionRecorded: {
       const auto& p = e.inspection_recorded();
       s.inspections.insert(p.inspection_id());
       if (p.stage() == v1::InspectionStage::FINAL && p.result() == v1::InspectionResult::PASSED &&
@@ -85,24 +87,24 @@ void ApplyPayload(OrderState& s, const OrderEvent& e) {
       }
       break;
     }
-    case OrderEvent::kShipmentDispatched: Dispatched(s, e.shipment_dispatched()); break;
-    case OrderEvent::kShipmentDelivered: Delivered(s, e.shipment_delivered()); break;
-    case OrderEvent::kIssueRaised:
+    case Event::kShipmentDispatched: Dispatched(s, e.shipment_dispatched()); break;
+    case Event::kShipmentDelivered: Delivered(s, e.shipment_delivered()); break;
+    case Event::kIssueRaised:
       s.issues[e.issue_raised().issue_id()] = {e.issue_raised().category(), IssueStatus::kOpen};
       break;
-    case OrderEvent::kIssueResolved:
+    case Event::kIssueResolved:
       SetIssue(s, e.issue_resolved().issue_id(), IssueStatus::kResolved);
       break;
-    case OrderEvent::kIssueReopened:
+    case Event::kIssueReopened:
       SetIssue(s, e.issue_reopened().issue_id(), IssueStatus::kOpen);
       break;
-    case OrderEvent::kHandoffRequested:
+    case Event::kHandoffRequested:
       s.handoffs[e.handoff_requested().handoff_id()] = HandoffStatus::kRequested;
       break;
-    case OrderEvent::kHandoffAcknowledged:
+    case Event::kHandoffAcknowledged:
       SetHandoff(s, e.handoff_acknowledged().handoff_id(), HandoffStatus::kAcknowledged);
       break;
-    case OrderEvent::kHandoffCompleted:
+    case Event::kHandoffCompleted:
       SetHandoff(s, e.handoff_completed().handoff_id(), HandoffStatus::kCompleted);
       break;
     // Facts no rule reads back: corrections, plans, materials, contacts, feedback.
@@ -116,6 +118,12 @@ void Evolve(OrderState& state, const OrderEvent& event) {
   ApplyPayload(state, event);
   state.event_ids.insert(event.event_id());
   state.version = Version(event.version());
+}
+
+void EvolveInbound(OrderState& state, const v1::InboundEvent& inbound, Version version) {
+  ApplyPayload(state, inbound);
+  state.event_ids.insert(inbound.event_id());
+  state.version = version;
 }
 
 }  // namespace gendan

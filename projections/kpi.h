@@ -153,15 +153,21 @@ struct CellKey {
   std::string group;  // "" for kNone
   Date date;
   KpiKey key = KpiKey::kOtifRate;
+  // A month rollup: the sum of the month's day cells, dated the 1st. A query over whole
+  // months reads these (12 cells a year instead of 365); AddMonthRollups keeps them.
+  bool month = false;
 
-  // 1 byte kind, 4 bytes big-endian (days since epoch + 2^31), the group, '\0', 1 byte key:
-  // bytes sort by (kind, date, group, key), so one kind over [from, to] is one contiguous range
+  // 1 byte kind (| 0x40 for a month rollup), 4 bytes big-endian (days since epoch + 2^31),
+  // the group, '\0', 1 byte key: bytes sort by (month, kind, date, group, key), so one kind's
+  // day cells (or month cells) over [from, to] are one contiguous range
   // [RangeStart(kind, from), RangeEnd(kind, to)). Group ids hold no control characters (the
   // engine validates them), so the '\0' separator keeps the order.
   std::string Encode() const;
   static std::optional<CellKey> Decode(std::string_view bytes);
-  static std::string RangeStart(GroupKind kind, Date from);  // the first key of (kind, from)
-  static std::string RangeEnd(GroupKind kind, Date to);      // just past the last of (kind, to)
+  // The first key of (kind, from), of day cells or of month cells.
+  static std::string RangeStart(GroupKind kind, Date from, bool month = false);
+  // Just past the last key of (kind, to).
+  static std::string RangeEnd(GroupKind kind, Date to, bool month = false);
 
   bool operator==(const CellKey&) const = default;
   bool operator<(const CellKey& other) const;  // the order of Encode()
@@ -227,6 +233,9 @@ CellMap Delta(const OrderFacts& before, const OrderFacts& after, const KpiOption
 void ApplyEventDelta(OrderFacts& facts, const v1::OrderEvent& event, const KpiOptions& options,
                      CellMap* out);
 
+// Adds to *delta, for every day cell in it, the same change to its month's rollup cell.
+void AddMonthRollups(CellMap* delta);
+
 // One line per cell, "customer/C1/2024-01-05/otif_rate 1/1", for tests and logs.
 std::string DescribeCells(const CellMap& cells);
 
@@ -241,19 +250,27 @@ nlohmann::json KpiJson(KpiKey key, const Cell& cell);
 class CellSource {
  public:
   virtual ~CellSource() = default;
-  // Calls fn for every cell of `kind` dated in [from, to], in key order.
+  // Calls fn for every day cell of `kind` dated in [from, to], in key order.
   virtual void Scan(GroupKind kind, Date from, Date to,
                     const std::function<void(const CellKey&, const Cell&)>& fn) const = 0;
+  // True when the source keeps month rollups of all its day cells (then ScanMonths works).
+  virtual bool HasMonthRollups() const { return false; }
+  // Calls fn for every month rollup of `kind` whose month starts in [from, to].
+  virtual void ScanMonths(GroupKind, Date, Date,
+                          const std::function<void(const CellKey&, const Cell&)>&) const {}
 };
 
 // Cells in a map: for tests and small uses. Not thread-safe.
 class MemoryCellSource : public CellSource {
  public:
-  // Merges a delta; cells that become empty are erased.
+  // Merges a delta of day cells (and their month rollups); cells that become empty are erased.
   void Apply(const CellMap& delta);
   const CellMap& cells() const { return cells_; }
   void Scan(GroupKind kind, Date from, Date to,
             const std::function<void(const CellKey&, const Cell&)>& fn) const override;
+  bool HasMonthRollups() const override { return true; }
+  void ScanMonths(GroupKind kind, Date from, Date to,
+                  const std::function<void(const CellKey&, const Cell&)>& fn) const override;
 
  private:
   CellMap cells_;

@@ -106,21 +106,25 @@ void MergeBuckets(std::vector<std::pair<int32_t, int64_t>>& dst,
 
 // ---- CellKey --------------------------------------------------------------------------------
 
-std::string CellKey::RangeStart(GroupKind kind, Date from) {
+namespace {
+constexpr uint8_t kMonthFlag = 0x40;
+}  // namespace
+
+std::string CellKey::RangeStart(GroupKind kind, Date from, bool month) {
   std::string s;
-  s.push_back(static_cast<char>(kind));
+  s.push_back(static_cast<char>(static_cast<uint8_t>(kind) | (month ? kMonthFlag : 0)));
   auto biased =
       static_cast<uint32_t>(int64_t{from.time_since_epoch().count()} + (int64_t{1} << 31));
   for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>(biased >> shift));
   return s;
 }
 
-std::string CellKey::RangeEnd(GroupKind kind, Date to) {
-  return RangeStart(kind, to + std::chrono::days(1));
+std::string CellKey::RangeEnd(GroupKind kind, Date to, bool month) {
+  return RangeStart(kind, to + std::chrono::days(1), month);
 }
 
 std::string CellKey::Encode() const {
-  std::string s = RangeStart(kind, date);
+  std::string s = RangeStart(kind, date, month);
   s.reserve(s.size() + group.size() + 2);
   s.append(group);
   s.push_back('\0');
@@ -131,6 +135,8 @@ std::string CellKey::Encode() const {
 std::optional<CellKey> CellKey::Decode(std::string_view bytes) {
   if (bytes.size() < 7 || bytes[bytes.size() - 2] != '\0') return std::nullopt;
   auto kind = static_cast<uint8_t>(bytes[0]);
+  const bool month = (kind & kMonthFlag) != 0;
+  kind &= static_cast<uint8_t>(~kMonthFlag);
   auto key = static_cast<uint8_t>(bytes.back());
   if (kind >= kAllGroupKinds.size() || key >= kKpiCount) return std::nullopt;
   uint32_t biased = 0;
@@ -140,16 +146,30 @@ std::optional<CellKey> CellKey::Decode(std::string_view bytes) {
   k.date = Date(std::chrono::days(int64_t{biased} - (int64_t{1} << 31)));
   k.group.assign(bytes.substr(5, bytes.size() - 7));
   k.key = static_cast<KpiKey>(key);
+  k.month = month;
   return k;
 }
 
 bool CellKey::operator<(const CellKey& o) const {
-  return std::tie(kind, date, group, key) < std::tie(o.kind, o.date, o.group, o.key);
+  return std::tie(month, kind, date, group, key) <
+         std::tie(o.month, o.kind, o.date, o.group, o.key);
 }
 
 std::string Describe(const CellKey& k) {
-  return std::string(GroupKindName(k.kind)) + "/" + k.group + "/" + FormatDate(k.date) + "/" +
-         std::string(KpiName(k.key));
+  return std::string(GroupKindName(k.kind)) + "/" + k.group + "/" + (k.month ? "month:" : "") +
+         FormatDate(k.date) + "/" + std::string(KpiName(k.key));
+}
+
+void AddMonthRollups(CellMap* delta) {
+  CellMap months;
+  for (const auto& [key, cell] : *delta) {
+    if (key.month) continue;
+    CellKey m = key;
+    m.month = true;
+    m.date = BucketStart(key.date, Bucket::kMonth);
+    months[m].Merge(cell);
+  }
+  for (auto& [key, cell] : months) (*delta)[key].Merge(cell);
 }
 
 // ---- Cell -----------------------------------------------------------------------------------

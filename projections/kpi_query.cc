@@ -22,7 +22,9 @@ json KpisJson(const KpiCells& cells) {
 
 }  // namespace
 
-void MemoryCellSource::Apply(const CellMap& delta) {
+void MemoryCellSource::Apply(const CellMap& day_delta) {
+  CellMap delta = day_delta;
+  AddMonthRollups(&delta);
   for (const auto& [key, cell] : delta) {
     auto it = cells_.try_emplace(key).first;
     it->second.Merge(cell);
@@ -33,6 +35,16 @@ void MemoryCellSource::Apply(const CellMap& delta) {
 void MemoryCellSource::Scan(GroupKind kind, Date from, Date to,
                             const std::function<void(const CellKey&, const Cell&)>& fn) const {
   CellKey start{kind, "", from, KpiKey{}};
+  for (auto it = cells_.lower_bound(start); it != cells_.end(); ++it) {
+    if (it->first.month || it->first.kind != kind || it->first.date > to) break;
+    fn(it->first, it->second);
+  }
+}
+
+void MemoryCellSource::ScanMonths(
+    GroupKind kind, Date from, Date to,
+    const std::function<void(const CellKey&, const Cell&)>& fn) const {
+  CellKey start{kind, "", from, KpiKey{}, true};
   for (auto it = cells_.lower_bound(start); it != cells_.end(); ++it) {
     if (it->first.kind != kind || it->first.date > to) break;
     fn(it->first, it->second);
@@ -50,11 +62,27 @@ json RunKpiQuery(const CellSource& source, const KpiQuery& q) {
 
   // group → clipped bucket start → the summed cells of every key.
   std::map<std::string, std::map<Date, KpiCells>> sums;
-  source.Scan(q.group_by, q.from, q.to, [&](const CellKey& key, const Cell& cell) {
+  auto add = [&](const CellKey& key, const Cell& cell) {
     if (key.kind != q.group_by || key.date < q.from || key.date > q.to || cell.Empty()) return;
     if (static_cast<size_t>(key.key) >= kKpiCount) return;
     sums[key.group][ClippedBucketStart(key.date, q)][size_t(key.key)].Merge(cell);
-  });
+  };
+  // Whole months inside the range come from month rollups when a month lies within one
+  // bucket (no bucket, or months): a year is 12 cells per group and key, not 365.
+  const Date first_full = q.from == BucketStart(q.from, Bucket::kMonth)
+                              ? q.from
+                              : NextBucketStart(q.from, Bucket::kMonth);
+  const Date after_full = BucketStart(q.to + std::chrono::days(1), Bucket::kMonth);
+  const bool rollups = source.HasMonthRollups() && first_full < after_full &&
+                       (!q.bucket || *q.bucket == Bucket::kMonth);
+  if (rollups) {
+    if (q.from < first_full)
+      source.Scan(q.group_by, q.from, first_full - std::chrono::days(1), add);
+    source.ScanMonths(q.group_by, first_full, after_full - std::chrono::days(1), add);
+    if (after_full <= q.to) source.Scan(q.group_by, after_full, q.to, add);
+  } else {
+    source.Scan(q.group_by, q.from, q.to, add);
+  }
   // Without group_by the one group is always reported (kpi.h).
   if (q.group_by == GroupKind::kNone) sums.try_emplace("");
 

@@ -127,7 +127,12 @@ Status ProjectionBatch::Apply(const v1::OrderEvent& event, int32_t partition, in
   return EvaluateAlerts(**work, partition);
 }
 
-Status ProjectionBatch::Commit() {
+Status ProjectionBatch::Commit(const Writer& write) {
+  if (!rollups_) {
+    auto none = store_.NoCells();
+    if (!none.ok()) return none.status();
+    rollups_ = store_.HasMonthRollups() || *none;
+  }
   Writes& wb = writes_;
   std::map<CellKey, Cell> cells;
   committed_.clear();
@@ -151,6 +156,10 @@ Status ProjectionBatch::Commit() {
     for (auto& [key, cell] : Delta(work.facts_before, work.facts, options_.kpi))
       cells[key].Merge(cell);
     committed_.push_back(std::move(work.status));
+  }
+  if (*rollups_) {
+    AddMonthRollups(&cells);
+    wb.Put(ReadModelStore::RollupsKey(), "");  // idempotent; the marker lands with the cells
   }
   std::vector<std::pair<std::string, Cell>> merged_cells;
   for (const auto& [key, delta] : cells) {
@@ -185,7 +194,7 @@ Status ProjectionBatch::Commit() {
   rocksdb::WriteBatch& batch = *write_batch_;
   batch.Clear();
   wb.MoveTo(batch);
-  Status s = store_.Write(&batch);
+  Status s = write ? write(batch) : store_.Write(&batch);
   // The cache mirrors what is stored: updated only once the write landed.
   if (!s.ok() || cell_cache_.size() + merged_cells.size() > kCellCacheLimit) cell_cache_.clear();
   if (s.ok()) {

@@ -57,8 +57,12 @@ class ProjectionBatch {
   // tick); the changes are written by the next Commit. Returns how many orders it looked at.
   Result<size_t> Tick();
 
-  // Writes everything applied since the last Commit, with the offsets, atomically.
-  Status Commit();
+  // Writes everything applied since the last Commit, with the offsets, atomically: through
+  // `write` when given (the projector's retrying writer), else ReadModelStore::Write. Every value
+  // in the batch is absolute, so `write` may write it again after a failure. On failure the
+  // batch is dropped: the read models stay at their last committed offsets.
+  using Writer = std::function<Status(rocksdb::WriteBatch&)>;
+  Status Commit(const Writer& write = nullptr);
 
   // The alert records the last Commit put in the outbox (raised and cleared), for counters.
   const std::vector<v1::Alert>& committed_alerts() const { return committed_alerts_; }
@@ -106,6 +110,9 @@ class ProjectionBatch {
   // knows them); bounded, refilled from the store on a miss.
   static constexpr size_t kCellCacheLimit = 500'000;
   std::unordered_map<std::string, Cell> cell_cache_;
+  // Whether this store keeps month rollups: decided at the first commit (a store with no KPI
+  // cells starts them and marks itself; an older store without them stays day-only).
+  std::optional<bool> rollups_;
   // Kept between commits so their buffers are reused: a fresh multi-megabyte batch each commit
   // cost the projector ~15 % of its time in page faults.
   Writes writes_;

@@ -431,6 +431,31 @@ Result<std::map<int32_t, int64_t>> ReadModelStore::Offsets() const {
   return offsets;
 }
 
+bool ReadModelStore::HasMonthRollups() const {
+  auto marker = Get(RollupsKey());
+  return marker.ok() && marker->has_value();
+}
+
+Result<bool> ReadModelStore::NoCells() const {
+  std::unique_ptr<rocksdb::Iterator> it(Db()->NewIterator(rocksdb::ReadOptions()));
+  it->Seek("k");
+  if (!it->status().ok()) return Status::IoError("reading KPI cells: " + it->status().ToString());
+  return !(it->Valid() && it->key().starts_with("k"));
+}
+
+void ReadModelStore::ScanMonths(GroupKind kind, Date from, Date to,
+                                const std::function<void(const CellKey&, const Cell&)>& fn) const {
+  const std::string start = "k" + CellKey::RangeStart(kind, from, true);
+  const std::string end = "k" + CellKey::RangeEnd(kind, to, true);
+  auto db = Db();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(start); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    auto key = CellKey::Decode(std::string_view(it->key().data() + 1, it->key().size() - 1));
+    auto cell = Cell::Parse(std::string_view(it->value().data(), it->value().size()));
+    if (key.has_value() && cell.ok()) fn(*key, *cell);
+  }
+}
+
 void ReadModelStore::Scan(GroupKind kind, Date from, Date to,
                           const std::function<void(const CellKey&, const Cell&)>& fn) const {
   const std::string start = "k" + CellKey::RangeStart(kind, from);

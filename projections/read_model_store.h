@@ -10,7 +10,8 @@
 //   f/<order_id>                      OrderFacts (KPI inputs)
 //   e/<order_id>\0<version:8 BE>      OrderEvent (the order's timeline)
 //   x/<field>\0<value>\0<order_id>    index entry for the list filters
-//   k<CellKey::Encode()>              KPI cell
+//   k<CellKey::Encode()>              KPI cell (a day's, or a month's rollup of its days)
+//   m/month_rollups                   present: every day cell has its month rollup
 //   p/<partition:4 BE>                next gendan.events offset of that partition
 //   a/<order_id>                      AlertSet: the order's open alerts
 //   t/<unix ms:8 BE><order_id>        schedule: re-evaluate the order's alerts at that instant
@@ -111,6 +112,14 @@ class ReadModelStore : public CellSource {
   // CellSource: every cell of `kind` with a date in [from, to].
   void Scan(GroupKind kind, Date from, Date to,
             const std::function<void(const CellKey&, const Cell&)>& fn) const override;
+  // True once the store's first KPI cells were written with their month rollups (the
+  // RollupsKey marker); a store built before rollups answers from day cells until rebuilt.
+  bool HasMonthRollups() const override;
+  void ScanMonths(GroupKind kind, Date from, Date to,
+                  const std::function<void(const CellKey&, const Cell&)>& fn) const override;
+  // True when the store holds no KPI cell at all (a fresh store: it may start rollups).
+  Result<bool> NoCells() const;
+  static std::string RollupsKey() { return "m/month_rollups"; }
 
   // Writes a batch atomically (synced). For ProjectionBatch. After a failed write (disk full,
   // I/O error) RocksDB refuses every write until it has recovered: see Resume.

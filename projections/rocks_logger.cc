@@ -4,6 +4,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 
 namespace gendan {
 namespace {
@@ -21,6 +22,12 @@ class SpdlogRocksLogger : public rocksdb::Logger {
     if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
     char line[1024];
     std::vsnprintf(line, sizeof line, format, ap);
+    // Opening a store that does not exist yet: RocksDB reports the missing folder at error
+    // level before it creates it. Not an error for gendan, which opens with create_if_missing.
+    if (std::strstr(line, "Error when reading") != nullptr &&
+        std::strstr(line, "dir NotFound") != nullptr) {
+      return;
+    }
     spdlog::log(
         level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? spdlog::level::err : spdlog::level::warn,
         "rocksdb: {}", line);

@@ -641,6 +641,7 @@ TEST(KpiTest, RetractAndReemitLeavesNoResidue) {
     ASSERT_EQ(facts[o], orders[o].Facts());
     AddContributions(Contributions(facts[o], options), facts[o], +1, &scratch);
   }
+  AddMonthRollups(&scratch);  // the source keeps month rollups beside the day cells
   EXPECT_FALSE(scratch.empty());
   EXPECT_GT(scratch.size(), 1000u) << "the histories exercise many cells";
   EXPECT_EQ(DescribeCells(incremental.cells()), DescribeCells(scratch));
@@ -656,6 +657,51 @@ TEST(KpiTest, RetractAndReemitLeavesNoResidue) {
     incremental.Apply(delta);
   }
   EXPECT_TRUE(incremental.cells().empty()) << DescribeCells(incremental.cells());
+}
+
+// The day cells of a source, without its month rollups: the query's plain path.
+class DayCellsOnly : public CellSource {
+ public:
+  explicit DayCellsOnly(const CellSource& source) : source_(source) {}
+  void Scan(GroupKind kind, Date from, Date to,
+            const std::function<void(const CellKey&, const Cell&)>& fn) const override {
+    source_.Scan(kind, from, to, fn);
+  }
+
+ private:
+  const CellSource& source_;
+};
+
+// Month rollups are the sums of their days: every query answers the same from them (whole
+// months) as from day cells alone, for ranges that start and end anywhere in a month.
+TEST(KpiTest, MonthRollupsAnswerLikeDayCells) {
+  std::mt19937_64 rng(77);
+  std::vector<History> orders;
+  for (int i = 0; i < 200; ++i) orders.push_back(RandomHistory(rng));
+  MemoryCellSource source = Project(orders);
+  DayCellsOnly days(source);
+  size_t rollup_cells = 0;
+  for (const auto& [key, cell] : source.cells()) rollup_cells += key.month;
+  ASSERT_GT(rollup_cells, 50u);
+  const Date base = *ParseDate("2023-11-01");
+  std::vector<std::optional<Bucket>> buckets = {std::nullopt, Bucket::kMonth, Bucket::kWeek,
+                                                Bucket::kDay};
+  int compared = 0;
+  for (int i = 0; i < 120; ++i) {
+    KpiQuery q;
+    q.from = base + std::chrono::days(static_cast<int>(rng() % 200));
+    q.to = q.from + std::chrono::days(static_cast<int>(rng() % 500));
+    q.bucket = buckets[rng() % buckets.size()];
+    q.group_by = kAllGroupKinds[rng() % kAllGroupKinds.size()];
+    if (i == 0) {  // whole months exactly
+      q.from = *ParseDate("2024-01-01");
+      q.to = *ParseDate("2024-12-31");
+    }
+    EXPECT_EQ(RunKpiQuery(source, q).dump(), RunKpiQuery(days, q).dump())
+        << FormatDate(q.from) << ".." << FormatDate(q.to);
+    ++compared;
+  }
+  EXPECT_EQ(compared, 120);
 }
 
 // Delta equals the naive sum: after's contributions added, before's retracted.
