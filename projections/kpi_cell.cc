@@ -83,7 +83,17 @@ bool ParseBuckets(CodecReader& r, int64_t min, int64_t max,
 void MergeBuckets(std::vector<std::pair<int32_t, int64_t>>& dst,
                   const std::vector<std::pair<int32_t, int64_t>>& src, int sign) {
   if (src.empty()) return;
-  std::vector<std::pair<int32_t, int64_t>> out;
+  if (dst.empty()) {  // the first cell into a query's accumulator: a copy
+    dst = src;
+    if (sign != 1) {
+      for (auto& b : dst) b.second *= sign;
+    }
+    return;
+  }
+  // A query merges thousands of cells: the merged buckets go to a per-thread buffer that is
+  // swapped with dst, so the merge allocates only when a buffer must grow.
+  thread_local std::vector<std::pair<int32_t, int64_t>> out;
+  out.clear();
   out.reserve(dst.size() + src.size());
   size_t i = 0, j = 0;
   while (i < dst.size() || j < src.size()) {
@@ -99,7 +109,7 @@ void MergeBuckets(std::vector<std::pair<int32_t, int64_t>>& dst,
       ++j;
     }
   }
-  dst = std::move(out);
+  dst.swap(out);
 }
 
 }  // namespace
