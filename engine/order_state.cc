@@ -4,6 +4,89 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 namespace gendan {
+
+// ---- EventIdSet -------------------------------------------------------------------------------
+
+namespace {
+
+// The id stored at `offset` of an EventIdSet's string: a varint length, then the bytes.
+std::string_view IdEntryAt(const std::string& ids, size_t offset) {
+  uint64_t n = 0;
+  int shift = 0;
+  for (;;) {
+    const auto byte = static_cast<uint8_t>(ids[offset++]);
+    n |= uint64_t{byte & 0x7fu} << shift;
+    if ((byte & 0x80u) == 0) break;
+    shift += 7;
+  }
+  return std::string_view(ids).substr(offset, n);
+}
+
+}  // namespace
+
+EventIdSet::EventIdSet(std::initializer_list<std::string_view> ids) {
+  for (std::string_view id : ids) insert(id);
+}
+
+std::string_view EventIdSet::At(size_t offset) const { return IdEntryAt(ids_, offset); }
+
+bool EventIdSet::contains(std::string_view id) const {
+  if (slots_.empty()) return false;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = std::hash<std::string_view>{}(id)&mask;; i = (i + 1) & mask) {
+    if (slots_[i] == 0) return false;
+    if (At(slots_[i] - 1) == id) return true;
+  }
+}
+
+bool EventIdSet::insert(std::string_view id) {
+  if (contains(id)) return false;
+  if ((size_ + 1) * 2 > slots_.size()) Grow();
+  const size_t offset = ids_.size();
+  for (uint64_t n = id.size();; n >>= 7) {
+    if (n < 0x80) {
+      ids_.push_back(static_cast<char>(n));
+      break;
+    }
+    ids_.push_back(static_cast<char>((n & 0x7f) | 0x80));
+  }
+  ids_.append(id);
+  const size_t mask = slots_.size() - 1;
+  size_t i = std::hash<std::string_view>{}(id)&mask;
+  while (slots_[i] != 0) i = (i + 1) & mask;
+  slots_[i] = static_cast<uint32_t>(offset + 1);
+  ++size_;
+  return true;
+}
+
+// Doubles the table (8 slots at first) and re-places every id: the load stays at most 1/2.
+void EventIdSet::Grow() {
+  std::vector<uint32_t> slots(slots_.empty() ? 8 : slots_.size() * 2, 0);
+  const size_t mask = slots.size() - 1;
+  for (uint32_t slot : slots_) {
+    if (slot == 0) continue;
+    size_t i = std::hash<std::string_view>{}(At(slot - 1)) & mask;
+    while (slots[i] != 0) i = (i + 1) & mask;
+    slots[i] = slot;
+  }
+  slots_.swap(slots);
+}
+
+bool EventIdSet::operator==(const EventIdSet& other) const {
+  if (size_ != other.size_) return false;
+  for (std::string_view id : *this) {
+    if (!other.contains(id)) return false;
+  }
+  return true;
+}
+
+std::string_view EventIdSet::const_iterator::operator*() const { return IdEntryAt(*ids_, at_); }
+
+EventIdSet::const_iterator& EventIdSet::const_iterator::operator++() {
+  std::string_view id = **this;
+  at_ = static_cast<size_t>(id.data() + id.size() - ids_->data());
+  return *this;
+}
 namespace {
 
 using google::protobuf::io::CodedInputStream;
@@ -25,7 +108,7 @@ void PutString(CodedOutputStream& out, std::string_view s) {
 template <typename Set>
 void PutIds(CodedOutputStream& out, const Set& ids) {
   out.WriteVarint64(ids.size());
-  for (const std::string& id : ids) PutString(out, id);
+  for (std::string_view id : ids) PutString(out, id);
 }
 
 // Reads with bounds checks; the first failure sticks, so callers check ok() once per record.

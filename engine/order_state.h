@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -42,7 +44,58 @@ struct StringHash {
 template <typename V>
 using IdMap = std::map<std::string, V, std::less<>>;
 using IdSet = std::set<std::string, std::less<>>;
-using EventIdSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+// The accepted event ids of one order, kept forever for dedupe. The ids sit back to back in one
+// string (each after its length) with an open-addressing table of their positions: a lookup
+// touches two allocations instead of a bucket, a node and a heap string per id, and an insert
+// usually allocates nothing. The engine does one lookup per record, mostly on cold states, and
+// the node-based set was its largest single cost (docs/benchmarks.md). Iterates in insertion
+// order; == compares as sets.
+class EventIdSet {
+ public:
+  EventIdSet() = default;
+  EventIdSet(std::initializer_list<std::string_view> ids);
+
+  bool contains(std::string_view id) const;
+  bool insert(std::string_view id);  // false when the id was already there
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  bool operator==(const EventIdSet& other) const;
+
+  class const_iterator {
+   public:
+    using value_type = std::string_view;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::forward_iterator_tag;
+    using pointer = void;
+    using reference = std::string_view;
+    const_iterator() = default;
+    std::string_view operator*() const;
+    const_iterator& operator++();
+    const_iterator operator++(int) {
+      const_iterator before = *this;
+      ++*this;
+      return before;
+    }
+    bool operator==(const const_iterator& other) const { return at_ == other.at_; }
+
+   private:
+    friend class EventIdSet;
+    const_iterator(const std::string* ids, size_t at) : ids_(ids), at_(at) {}
+    const std::string* ids_ = nullptr;
+    size_t at_ = 0;
+  };
+  const_iterator begin() const { return {&ids_, 0}; }
+  const_iterator end() const { return {&ids_, ids_.size()}; }
+
+ private:
+  std::string_view At(size_t offset) const;  // the id whose entry starts at `offset`
+  void Grow();
+
+  std::string ids_;              // varint length + bytes, per id
+  std::vector<uint32_t> slots_;  // 0 = free, else entry offset + 1; size a power of two
+  size_t size_ = 0;
+};
 
 struct LineState {
   int64_t ordered = 0;

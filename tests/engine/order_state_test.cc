@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
+#include <string>
+
 #include "engine/describe.h"
 #include "tests/engine/history_generator.h"
 #include "tests/engine/test_events.h"
@@ -79,6 +83,42 @@ TEST(OrderStateTest, CorruptBytesAreFatal) {
     std::string flipped = bytes;
     flipped[i] = static_cast<char>(flipped[i] ^ 0xff);
     (void)OrderState::Parse(flipped).ok();
+  }
+}
+
+// EventIdSet against std::set as the model: random ids of every length class (empty, short,
+// long enough for a two-byte length), inserted in random order with repeats; contains, insert's
+// answer, size, iteration and == agree with the model throughout, including across growth.
+TEST(EventIdSetTest, BehavesLikeASet) {
+  std::mt19937_64 rng(42);
+  for (int round = 0; round < 50; ++round) {
+    EventIdSet ids;
+    std::set<std::string> model;
+    const int n = static_cast<int>(rng() % 400);
+    for (int i = 0; i < n; ++i) {
+      std::string id;
+      switch (rng() % 4) {
+        case 0: id = std::to_string(rng() % 50); break;  // repeats
+        case 1: id = "evt-" + std::to_string(rng()); break;
+        case 2: id = std::string(128 + rng() % 200, static_cast<char>('a' + rng() % 26)); break;
+        default: id = ""; break;
+      }
+      ASSERT_EQ(ids.insert(id), model.insert(id).second) << id;
+      ASSERT_TRUE(ids.contains(id));
+      ASSERT_EQ(ids.size(), model.size());
+    }
+    for (const std::string& id : model) ASSERT_TRUE(ids.contains(id)) << id;
+    EXPECT_FALSE(ids.contains("absent-id"));
+    std::set<std::string> seen;
+    for (std::string_view id : ids) EXPECT_TRUE(seen.insert(std::string(id)).second) << id;
+    EXPECT_EQ(seen, model);
+    EventIdSet reversed;
+    for (auto it = model.rbegin(); it != model.rend(); ++it) reversed.insert(*it);
+    EXPECT_EQ(ids, reversed) << "== compares as sets";
+    if (!model.empty()) {
+      reversed.insert("one-more");
+      EXPECT_FALSE(ids == reversed);
+    }
   }
 }
 
