@@ -58,4 +58,15 @@ double Median(std::vector<double> v) {
   return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
+Status ApplyKafkaFlags(const std::vector<std::string>& flags, Config* config) {
+  for (const std::string& kv : flags) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos)
+      return Status::InvalidArgument("-X " + kv + ": expected key=value");
+    Status s = ApplySetting(config, "kafka." + kv.substr(0, eq), kv.substr(eq + 1), "-X");
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 }  // namespace gendan::bench

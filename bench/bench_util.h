@@ -38,4 +38,8 @@ double CpuSeconds(clockid_t clock);
 // The median (mean of the two middle values for an even count); v must not be empty.
 double Median(std::vector<double> v);
 
+// Applies each -X key=value as the config key kafka.<key> (a librdkafka property for every
+// client), through the config's own ApplySetting: the error names the bad flag.
+Status ApplyKafkaFlags(const std::vector<std::string>& flags, Config* config);
+
 }  // namespace gendan::bench

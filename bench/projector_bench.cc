@@ -467,13 +467,9 @@ int Main(Flags flags) {
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
   Config base;
   ApplyEnvironment(&base);
-  for (const std::string& kv : flags.kafka_properties) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos) {
-      std::fprintf(stderr, "projector_bench: -X %s: expected key=value\n", kv.c_str());
-      return 2;
-    }
-    base.kafka.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
+  if (Status s = bench::ApplyKafkaFlags(flags.kafka_properties, &base); !s.ok()) {
+    std::fprintf(stderr, "projector_bench: %s\n", s.ToString().c_str());
+    return 2;
   }
   if (!flags.serve.empty()) return Serve(flags, base);
   base.projector.commit_interval = std::chrono::milliseconds(flags.projector_commit_interval_ms);

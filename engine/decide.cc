@@ -326,15 +326,6 @@ v1::OrderEvent Record(const OrderState& s, const InboundEvent& in, const DecideO
   return e;
 }
 
-// Protobuf varint: 7 bits a byte, low group first, high bit set on all but the last.
-void AppendVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
 }  // namespace
 
 Verdict Judge(const OrderState& state, const InboundEvent& inbound, const DecideOptions& options) {
@@ -364,27 +355,13 @@ bool RecordsAsBytes(const InboundEvent& inbound) {
 
 void AppendRecordFields(std::string* bytes, Version version,
                         std::chrono::system_clock::time_point recorded_at) {
-  // Field numbers and wire types from events.proto: version = 100 (varint), recorded_at = 101
-  // (length-delimited Timestamp: seconds = 1, nanos = 2, each left out when 0 as proto3 does).
-  constexpr uint32_t kVersionTag = (v1::OrderEvent::kVersionFieldNumber << 3) | 0;
-  constexpr uint32_t kRecordedAtTag = (v1::OrderEvent::kRecordedAtFieldNumber << 3) | 2;
-  const google::protobuf::Timestamp ts = internal::ToTimestamp(recorded_at);
-  if (version.value() != 0) {
-    AppendVarint(bytes, kVersionTag);
-    AppendVarint(bytes, static_cast<uint64_t>(version.value()));
-  }
-  std::string stamp;
-  if (ts.seconds() != 0) {
-    stamp.push_back(0x08);
-    AppendVarint(&stamp, static_cast<uint64_t>(ts.seconds()));
-  }
-  if (ts.nanos() != 0) {
-    stamp.push_back(0x10);
-    AppendVarint(&stamp, static_cast<uint64_t>(static_cast<int64_t>(ts.nanos())));
-  }
-  AppendVarint(bytes, kRecordedAtTag);
-  AppendVarint(bytes, stamp.size());
-  bytes->append(stamp);
+  // An OrderEvent with only these two fields serializes to exactly their encoding (proto3
+  // leaves out the unset ones); appended, they complete the inbound's bytes. Kept per thread:
+  // it is reused for every record.
+  thread_local v1::OrderEvent tail;
+  tail.set_version(version.value());
+  *tail.mutable_recorded_at() = internal::ToTimestamp(recorded_at);
+  tail.AppendToString(bytes);
 }
 
 }  // namespace gendan

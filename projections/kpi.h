@@ -273,6 +273,8 @@ class MemoryCellSource : public CellSource {
                   const std::function<void(const CellKey&, const Cell&)>& fn) const override;
 
  private:
+  void ScanCells(GroupKind kind, Date from, Date to, bool months,
+                 const std::function<void(const CellKey&, const Cell&)>& fn) const;
   CellMap cells_;
 };
 

@@ -34,19 +34,21 @@ void MemoryCellSource::Apply(const CellMap& day_delta) {
 
 void MemoryCellSource::Scan(GroupKind kind, Date from, Date to,
                             const std::function<void(const CellKey&, const Cell&)>& fn) const {
-  CellKey start{kind, "", from, KpiKey{}};
-  for (auto it = cells_.lower_bound(start); it != cells_.end(); ++it) {
-    if (it->first.month || it->first.kind != kind || it->first.date > to) break;
-    fn(it->first, it->second);
-  }
+  ScanCells(kind, from, to, /*months=*/false, fn);
 }
 
 void MemoryCellSource::ScanMonths(
     GroupKind kind, Date from, Date to,
     const std::function<void(const CellKey&, const Cell&)>& fn) const {
-  CellKey start{kind, "", from, KpiKey{}, true};
+  ScanCells(kind, from, to, /*months=*/true, fn);
+}
+
+// Cells sort by (month, kind, date, ...), so one kind's day cells (or rollups) are a run.
+void MemoryCellSource::ScanCells(GroupKind kind, Date from, Date to, bool months,
+                                 const std::function<void(const CellKey&, const Cell&)>& fn) const {
+  CellKey start{kind, "", from, KpiKey{}, months};
   for (auto it = cells_.lower_bound(start); it != cells_.end(); ++it) {
-    if (it->first.kind != kind || it->first.date > to) break;
+    if (it->first.month != months || it->first.kind != kind || it->first.date > to) break;
     fn(it->first, it->second);
   }
 }

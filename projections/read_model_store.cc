@@ -432,8 +432,12 @@ Result<std::map<int32_t, int64_t>> ReadModelStore::Offsets() const {
 }
 
 bool ReadModelStore::HasMonthRollups() const {
+  // The marker is never removed, so once seen it needs no further read per query.
+  if (rollups_seen_.load(std::memory_order_relaxed)) return true;
   auto marker = Get(RollupsKey());
-  return marker.ok() && marker->has_value();
+  const bool seen = marker.ok() && marker->has_value();
+  if (seen) rollups_seen_.store(true, std::memory_order_relaxed);
+  return seen;
 }
 
 Result<bool> ReadModelStore::NoCells() const {
@@ -445,21 +449,18 @@ Result<bool> ReadModelStore::NoCells() const {
 
 void ReadModelStore::ScanMonths(GroupKind kind, Date from, Date to,
                                 const std::function<void(const CellKey&, const Cell&)>& fn) const {
-  const std::string start = "k" + CellKey::RangeStart(kind, from, true);
-  const std::string end = "k" + CellKey::RangeEnd(kind, to, true);
-  auto db = Db();
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(start); it->Valid() && it->key().compare(end) < 0; it->Next()) {
-    auto key = CellKey::Decode(std::string_view(it->key().data() + 1, it->key().size() - 1));
-    auto cell = Cell::Parse(std::string_view(it->value().data(), it->value().size()));
-    if (key.has_value() && cell.ok()) fn(*key, *cell);
-  }
+  ScanCells(kind, from, to, /*months=*/true, fn);
 }
 
 void ReadModelStore::Scan(GroupKind kind, Date from, Date to,
                           const std::function<void(const CellKey&, const Cell&)>& fn) const {
-  const std::string start = "k" + CellKey::RangeStart(kind, from);
-  const std::string end = "k" + CellKey::RangeStart(kind, to + std::chrono::days(1));
+  ScanCells(kind, from, to, /*months=*/false, fn);
+}
+
+void ReadModelStore::ScanCells(GroupKind kind, Date from, Date to, bool months,
+                               const std::function<void(const CellKey&, const Cell&)>& fn) const {
+  const std::string start = "k" + CellKey::RangeStart(kind, from, months);
+  const std::string end = "k" + CellKey::RangeEnd(kind, to, months);
   auto db = Db();
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(start); it->Valid() && it->key().compare(end) < 0; it->Next()) {

@@ -29,6 +29,7 @@
 
 #include <rocksdb/db.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -155,12 +156,17 @@ class ReadModelStore : public CellSource {
   Status OpenCurrent();
   std::shared_ptr<rocksdb::DB> Db() const;
   Result<std::optional<std::string>> Get(const std::string& key) const;
+  // Day cells (or month rollups) of `kind` over [from, to]: one RocksDB range, in key order.
+  void ScanCells(GroupKind kind, Date from, Date to, bool months,
+                 const std::function<void(const CellKey&, const Cell&)>& fn) const;
   bool Matches(const v1::OrderStatus& s, const OrderFilter& f) const;
   Status AddIfMatches(const std::string& order_id, const OrderFilter& filter,
                       OrderPage* page) const;
   Result<OrderPage> ListAtRisk(const OrderFilter& filter, size_t limit,
                                const std::string& cursor) const;
 
+  // A generation swap only ever brings a rebuilt store, which has rollups, so once true stays.
+  mutable std::atomic<bool> rollups_seen_{false};
   const std::string link_;     // the configured folder (a link), or a generation itself
   const std::string scratch_;  // a follower's own folder
   const bool follower_;
