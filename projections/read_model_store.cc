@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "projections/rocks_logger.h"
 
 namespace gendan {
@@ -194,6 +196,12 @@ std::string ReadModelStore::OffsetKey(int32_t partition) {
   std::string key = "p/";
   PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
   return key;
+}
+
+std::string ReadModelStore::PartitionOrderKey(int32_t partition, const std::string& order_id) {
+  std::string key = "o/";
+  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
+  return key + order_id;
 }
 
 std::string ReadModelStore::ScheduleKey(int64_t unix_ms, const std::string& order_id) {
@@ -431,6 +439,81 @@ Result<std::map<int32_t, int64_t>> ReadModelStore::Offsets() const {
   return offsets;
 }
 
+std::string Ownership::Encode() const {
+  return nlohmann::json{{"instance", instance},
+                        {"partitions", partitions},
+                        {"loading", loading},
+                        {"unloading", unloading},
+                        {"partition_count", partition_count},
+                        {"assigned_unix_ms", assigned_unix_ms},
+                        {"heartbeat_unix_ms", heartbeat_unix_ms}}
+      .dump();
+}
+
+Result<Ownership> Ownership::Decode(std::string_view json) {
+  auto j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("ownership is not JSON");
+  try {
+    Ownership o;
+    o.instance = j.at("instance").get<std::string>();
+    o.partitions = j.at("partitions").get<std::vector<int32_t>>();
+    o.loading = j.value("loading", std::vector<int32_t>{});
+    o.unloading = j.value("unloading", std::vector<int32_t>{});
+    o.partition_count = j.at("partition_count").get<int32_t>();
+    o.assigned_unix_ms = j.at("assigned_unix_ms").get<int64_t>();
+    o.heartbeat_unix_ms = j.at("heartbeat_unix_ms").get<int64_t>();
+    return o;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument(std::string("ownership: ") + e.what());
+  }
+}
+
+Result<std::optional<Ownership>> ReadModelStore::GetOwnership() const {
+  auto bytes = Get(OwnershipKey());
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<Ownership>();
+  auto o = Ownership::Decode(**bytes);
+  if (!o.ok()) return Status::Fatal(o.status().message());
+  return std::optional<Ownership>(std::move(*o));
+}
+
+Status ReadModelStore::PutOwnership(const Ownership& ownership) {
+  rocksdb::WriteBatch batch;
+  batch.Put(OwnershipKey(), ownership.Encode());
+  return Write(&batch);
+}
+
+Result<std::set<int32_t>> ReadModelStore::HeldPartitions() const {
+  auto offsets = Offsets();
+  if (!offsets.ok()) return offsets.status();
+  std::set<int32_t> held;
+  for (const auto& [p, next] : *offsets) held.insert(p);
+  // o/ keys are grouped by partition: one seek per partition present skips over its orders.
+  auto db = Db();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("o/"); it->Valid() && it->key().starts_with("o/") && it->key().size() >= 6;) {
+    auto p = static_cast<uint32_t>(GetBigEndian(std::string_view(it->key().data() + 2, 4)));
+    held.insert(static_cast<int32_t>(p));
+    std::string next = "o/";
+    PutBigEndian(&next, static_cast<uint64_t>(p) + 1, 4);
+    if (p == UINT32_MAX) break;
+    it->Seek(next);
+  }
+  if (!it->status().ok()) return Status::IoError("reading o/: " + it->status().ToString());
+  return held;
+}
+
+Result<std::vector<std::string>> ReadModelStore::OrdersOf(int32_t partition, size_t limit) const {
+  std::string prefix = "o/";
+  PutBigEndian(&prefix, static_cast<uint32_t>(partition), 4);
+  std::vector<std::string> orders;
+  ForPrefix(Db().get(), prefix, "", [&](std::string_view key, std::string_view) {
+    orders.emplace_back(key.substr(prefix.size()));
+    return orders.size() < limit;
+  });
+  return orders;
+}
+
 bool ReadModelStore::HasMonthRollups() const {
   // The marker is never removed, so once seen it needs no further read per query.
   if (rollups_seen_.load(std::memory_order_relaxed)) return true;
@@ -485,7 +568,10 @@ std::string ReadModelStore::Dump() const {
   auto db = Db();
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().starts_with("q/") || it->key().starts_with("qo/")) continue;
+    if (it->key().starts_with("q/") || it->key().starts_with("qo/") ||
+        it->key().starts_with("w/")) {
+      continue;
+    }
     out << it->key().ToString(true) << " = " << it->value().ToString(true) << "\n";
   }
   return out.str();

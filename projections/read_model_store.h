@@ -18,6 +18,9 @@
 //   n/<order_id>                      the order's scheduled instant (to move its t/ entry)
 //   qs/<partition:4 BE>               next alert sequence number of that partition
 //   q/<partition:4 BE><sequence:8 BE> Alert record waiting to be published (the outbox)
+//   o/<partition:4 BE><order_id>      the order's gendan.events partition (to unload a partition)
+//   w/ownership                       Ownership: what this store's projector owns now (not a
+//                                     read model: left out of Dump)
 // A writer owns the folder; readers in other processes open it as a RocksDB secondary and
 // call Refresh() to follow it. Reads are thread-safe; writes come from one thread.
 //
@@ -34,6 +37,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -54,6 +58,24 @@ struct OrderFilter {
   std::optional<bool> at_risk;                          // AtRisk(status, today, risk_buffer_days)
   Date today{};
   int risk_buffer_days = 7;
+};
+
+// Which gendan.events partitions the projector writing a store owns (issue 10: several projector
+// instances, each owning some partitions). The projector rewrites it on every assignment change
+// and as a heartbeat; `gendan serve` reads it to route lookups and to check that the instances'
+// claims cover every partition once.
+struct Ownership {
+  std::string instance;              // the projector's instance_id
+  std::vector<int32_t> partitions;   // assigned to it now, ascending
+  std::vector<int32_t> loading;      // assigned but still replaying from gendan.events
+  std::vector<int32_t> unloading;    // held in the store but no longer assigned (being removed)
+  int32_t partition_count = 0;       // of gendan.events
+  int64_t assigned_unix_ms = 0;      // when the assignment last changed
+  int64_t heartbeat_unix_ms = 0;     // refreshed while the projector runs
+
+  std::string Encode() const;  // JSON
+  static Result<Ownership> Decode(std::string_view json);
+  bool operator==(const Ownership&) const = default;
 };
 
 struct OrderPage {
@@ -110,6 +132,15 @@ class ReadModelStore : public CellSource {
   // Next offset to read per gendan.events partition (absent partitions: from the beginning).
   Result<std::map<int32_t, int64_t>> Offsets() const;
 
+  // The projector's latest ownership record (none before its first assignment).
+  Result<std::optional<Ownership>> GetOwnership() const;
+  // Writes the ownership record (synced).
+  Status PutOwnership(const Ownership& ownership);
+  // Partitions the store holds anything of: an offset, or orders still indexed under them.
+  Result<std::set<int32_t>> HeldPartitions() const;
+  // Up to `limit` orders of `partition` (by the o/ index), in order_id order.
+  Result<std::vector<std::string>> OrdersOf(int32_t partition, size_t limit) const;
+
   // CellSource: every cell of `kind` with a date in [from, to].
   void Scan(GroupKind kind, Date from, Date to,
             const std::function<void(const CellKey&, const Cell&)>& fn) const override;
@@ -132,7 +163,8 @@ class ReadModelStore : public CellSource {
 
   // Every read model's keys and values, rendered, for comparing two stores. The alert outbox
   // and its publishing positions (q/, qo/) are a delivery queue, not a read model, and are left
-  // out: how far publishing got depends on timing, not on the log.
+  // out (how far publishing got depends on timing, not on the log), and so is the ownership
+  // record (w/), which says who wrote the store, not what it holds.
   std::string Dump() const;
 
   static std::string StatusKey(const std::string& order_id) { return "s/" + order_id; }
@@ -149,6 +181,8 @@ class ReadModelStore : public CellSource {
   static std::string OutboxKey(int32_t partition, int64_t sequence);
   static std::string PublishedOffsetKey(int32_t partition);  // qo/<partition:4 BE>
   static std::string OffsetValue(int64_t next_offset);
+  static std::string PartitionOrderKey(int32_t partition, const std::string& order_id);
+  static std::string OwnershipKey() { return "w/ownership"; }
 
  private:
   ReadModelStore(std::string link, std::string scratch, bool follower)
