@@ -66,9 +66,16 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition) {
   const auto now = options_.now();
   std::vector<v1::Alert> records;
   work.alerts.set_partition(partition);
-  AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, *seq, &records);
+  // A replay of an adopted partition brings the alert sets up to date without numbering or
+  // publishing what the previous owner already published.
+  const bool replaying = Replaying(partition, current_offset_);
+  int64_t scratch = **seq;
+  AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, replaying ? &scratch : *seq,
+                         &records);
   work.alerts_changed = work.alerts_changed || !records.empty();
-  for (auto& r : records) alerts_.emplace_back(partition, std::move(r));
+  if (!replaying) {
+    for (auto& r : records) alerts_.emplace_back(partition, std::move(r));
+  }
   auto next = NextChange(work.status, now, options_.risk);
   work.scheduled.reset();
   if (next) {
@@ -78,16 +85,80 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition) {
   return Status::Ok();
 }
 
+// The partition-wide keys of the partitions Unload staged: offset, alert positions, outbox.
+Status ProjectionBatch::StageUnloadedPartitions(Writes& wb) {
+  for (int32_t partition : unloading_) {
+    wb.Delete(ReadModelStore::OffsetKey(partition));
+    wb.Delete(ReadModelStore::SequenceKey(partition));
+    wb.Delete(ReadModelStore::PublishedOffsetKey(partition));
+    auto outbox = store_.OutboxKeys(partition);
+    if (!outbox.ok()) return outbox.status();
+    for (std::string& key : *outbox) wb.Delete(std::move(key));
+  }
+  return Status::Ok();
+}
+
+bool ProjectionBatch::Replaying(int32_t partition, int64_t offset) const {
+  auto it = replay_until_.find(partition);
+  return it != replay_until_.end() && (offset < 0 || offset < it->second);
+}
+
+void ProjectionBatch::Adopt(int32_t partition, int64_t next_sequence, int64_t published_offset,
+                            int64_t replay_until) {
+  sequences_[partition] = next_sequence;
+  published_offsets_[partition] = published_offset;
+  if (replay_until > 0) replay_until_[partition] = replay_until;
+}
+
+Result<size_t> ProjectionBatch::Unload(int32_t partition, size_t limit) {
+  offsets_.erase(partition);
+  sequences_.erase(partition);
+  replay_until_.erase(partition);
+  unloading_.insert(partition);
+  retired_.insert(partition);
+  auto orders = store_.OrdersOf(partition, limit);
+  if (!orders.ok()) return orders.status();
+  for (const std::string& order_id : *orders) {
+    auto work = Load(order_id);
+    if (!work.ok()) return work.status();
+    (*work)->unload = true;
+    (*work)->first_seen_in = partition;
+  }
+  return orders->size();
+}
+
+// Deletes every read model of the order and retracts its KPI contributions into `cells`.
+void ProjectionBatch::WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb,
+                                  std::map<CellKey, Cell>& cells) {
+  wb.Delete(ReadModelStore::StatusKey(order_id));
+  wb.Delete(ReadModelStore::FactsKey(order_id));
+  wb.Delete(ReadModelStore::AlertsKey(order_id));
+  wb.Delete(ReadModelStore::ScheduledAtKey(order_id));
+  if (work.scheduled_before)
+    wb.Delete(ReadModelStore::ScheduleKey(*work.scheduled_before, order_id));
+  for (const auto& t : work.terms_before)
+    wb.Delete(ReadModelStore::IndexKey(t.first, t.second, order_id));
+  for (int64_t v = 1; v <= work.status.version(); ++v)
+    wb.Delete(ReadModelStore::EventKey(order_id, v));
+  wb.Delete(ReadModelStore::PartitionOrderKey(*work.first_seen_in, order_id));
+  for (auto& [key, cell] : Delta(work.facts_before, OrderFacts{}, options_.kpi))
+    cells[key].Merge(cell);
+}
+
 Result<size_t> ProjectionBatch::Tick() {
   const int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.now().time_since_epoch())
           .count();
   auto due = store_.DueForAlerts(now_ms);
   if (!due.ok()) return due.status();
-  for (const std::string& order_id : *due) {
-    auto work = Load(order_id);
+  current_offset_ = -1;
+  for (const ReadModelStore::Due& d : *due) {
+    auto work = Load(d.order_id);
     if (!work.ok()) return work.status();
-    Status s = EvaluateAlerts(**work, (*work)->alerts.partition());
+    // The schedule entry knows the order's partition even when it has no alert set stored.
+    const int32_t partition = d.partition.value_or((*work)->alerts.partition());
+    if (retired_.contains(partition)) continue;  // not ours any more: the new owner ticks it
+    Status s = EvaluateAlerts(**work, partition);
     if (!s.ok()) return s;
   }
   return due->size();
@@ -105,7 +176,8 @@ void ProjectionBatch::WriteAlerts(const std::string& order_id, OrderWork& work, 
     if (work.scheduled_before)
       wb.Delete(ReadModelStore::ScheduleKey(*work.scheduled_before, order_id));
     if (work.scheduled) {
-      wb.Put(ReadModelStore::ScheduleKey(*work.scheduled, order_id), "");
+      wb.Put(ReadModelStore::ScheduleKey(*work.scheduled, order_id),
+             ReadModelStore::PartitionValue(work.alerts.partition()));
       wb.Put(ReadModelStore::ScheduledAtKey(order_id),
              ReadModelStore::OffsetValue(*work.scheduled));
     } else {
@@ -119,6 +191,8 @@ Status ProjectionBatch::Apply(const v1::OrderEvent& event, int32_t partition, in
   auto work = Load(event.order_id());
   if (!work.ok()) return work.status();
   if (event.version() <= (*work)->status.version()) return Status::Ok();  // already projected
+  if ((*work)->status.version() == 0) (*work)->first_seen_in = partition;
+  current_offset_ = offset;
   ApplyToStatus((*work)->status, event, options_.kpi.offset);
   ApplyEvent((*work)->facts, event);
   timeline_.emplace_back(ReadModelStore::EventKey(event.order_id(), event.version()),
@@ -137,7 +211,13 @@ Status ProjectionBatch::Commit(const Writer& write) {
   std::map<CellKey, Cell> cells;
   committed_.clear();
   for (auto& [order_id, work] : orders_) {
+    if (work.unload) {
+      WriteUnload(order_id, work, wb, cells);
+      continue;
+    }
     if (work.status.version() == 0) continue;  // only skipped events touched it
+    if (work.first_seen_in)
+      wb.Put(ReadModelStore::PartitionOrderKey(*work.first_seen_in, order_id), "");
     WriteAlerts(order_id, work, wb);
     wb.Put(ReadModelStore::StatusKey(order_id), work.status.SerializeAsString());
     wb.Put(ReadModelStore::FactsKey(order_id), SerializeFacts(work.facts));
@@ -190,6 +270,11 @@ Status ProjectionBatch::Commit(const Writer& write) {
   for (const auto& [partition, next] : offsets_) {
     wb.Put(ReadModelStore::OffsetKey(partition), ReadModelStore::OffsetValue(next));
   }
+  for (const auto& [partition, offset] : published_offsets_) {
+    wb.Put(ReadModelStore::PublishedOffsetKey(partition), ReadModelStore::OffsetValue(offset));
+  }
+  Status unloaded = StageUnloadedPartitions(wb);
+  if (!unloaded.ok()) return unloaded;
   if (!write_batch_) write_batch_ = std::make_shared<rocksdb::WriteBatch>();
   rocksdb::WriteBatch& batch = *write_batch_;
   batch.Clear();
@@ -213,6 +298,8 @@ Status ProjectionBatch::Commit(const Writer& write) {
   orders_.clear();
   timeline_.clear();
   offsets_.clear();
+  unloading_.clear();
+  published_offsets_.clear();
   events_ = 0;
   if (!s.ok()) committed_.clear();
   return s;

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -67,6 +68,26 @@ class ProjectionBatch {
   // The alert records the last Commit put in the outbox (raised and cleared), for counters.
   const std::vector<v1::Alert>& committed_alerts() const { return committed_alerts_; }
 
+  // Stages the removal of up to `limit` of `partition`'s orders — statuses, facts, timelines,
+  // index terms, alerts, schedule — with their KPI contributions retracted, and of the
+  // partition's offset and alert positions; the next Commit writes it. For a projector instance
+  // that lost the partition to another one: its store then holds exactly the partitions it owns,
+  // so the instances' KPI cells add up to a single instance's. Returns how many orders it staged;
+  // 0 once the partition is gone from the store. Call with no events of the partition staged.
+  Result<size_t> Unload(int32_t partition, size_t limit);
+
+  // Takes over `partition`'s alerts from the instance that owned it before: numbering goes on
+  // after `next_sequence`, publishing from `published_offset` of gendan.alerts, and alerts that
+  // replaying the partition's events below `replay_until` raises or clears are not published
+  // again (the previous owner published them when they happened). Written by the next Commit.
+  void Adopt(int32_t partition, int64_t next_sequence, int64_t published_offset,
+             int64_t replay_until);
+  // The adopted partition's replay is over (its consumer reached `replay_until`, which may be a
+  // transaction marker no event is read at): its alerts are published again from now on.
+  void EndReplay(int32_t partition) { replay_until_.erase(partition); }
+  // The partition is this instance's again (assigned after an Unload): its ticks count again.
+  void Reinstate(int32_t partition) { retired_.erase(partition); }
+
   size_t events() const { return events_; }
   // Drops what the batch caches of the store (after the store was reopened on another folder).
   void ForgetCaches() { cell_cache_.clear(); }
@@ -83,6 +104,8 @@ class ProjectionBatch {
     std::optional<int64_t> scheduled_before;  // unix ms of its t/ entry
     std::optional<int64_t> scheduled;
     bool alerts_changed = false;
+    std::optional<int32_t> first_seen_in;  // the partition of the order's first event
+    bool unload = false;                   // staged by Unload: delete every read model of it
   };
   Result<OrderWork*> Load(const std::string& order_id);
   Status EvaluateAlerts(OrderWork& work, int32_t partition);
@@ -101,6 +124,10 @@ class ProjectionBatch {
     std::vector<Op> ops_;
   };
   void WriteAlerts(const std::string& order_id, OrderWork& work, Writes& wb);
+  void WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb,
+                   std::map<CellKey, Cell>& cells);
+  bool Replaying(int32_t partition, int64_t offset) const;
+  Status StageUnloadedPartitions(Writes& wb);
   Result<int64_t*> Sequence(int32_t partition);
 
   ReadModelStore& store_;
@@ -121,6 +148,11 @@ class ProjectionBatch {
   std::vector<v1::Alert> committed_alerts_;
   std::unordered_map<std::string, OrderWork> orders_;
   std::map<int32_t, int64_t> offsets_;
+  std::set<int32_t> unloading_;                   // partitions Unload staged this batch
+  std::set<int32_t> retired_;                     // unloaded or being unloaded: no ticks
+  std::map<int32_t, int64_t> published_offsets_;  // qo/ positions Adopt staged this batch
+  std::map<int32_t, int64_t> replay_until_;       // adopted partitions still replaying
+  int64_t current_offset_ = -1;                   // of the event being applied (-1: a tick)
   std::vector<std::pair<std::string, std::string>> timeline_;  // key, event bytes
   std::vector<v1::OrderStatus> committed_;
   size_t events_ = 0;

@@ -7,9 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "projections/rocks_logger.h"
 
@@ -210,6 +209,12 @@ std::string ReadModelStore::ScheduleKey(int64_t unix_ms, const std::string& orde
   return key + order_id;
 }
 
+std::string ReadModelStore::PartitionValue(int32_t partition) {
+  std::string value;
+  PutBigEndian(&value, static_cast<uint32_t>(partition), 4);
+  return value;
+}
+
 std::string ReadModelStore::SequenceKey(int32_t partition) {
   std::string key = "qs/";
   PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
@@ -251,11 +256,13 @@ Result<std::vector<v1::Alert>> ReadModelStore::OpenAlerts() const {
   return out;
 }
 
-Result<std::vector<std::string>> ReadModelStore::DueForAlerts(int64_t until_ms) const {
-  std::vector<std::string> due;
-  ForPrefix(Db().get(), "t/", "", [&](std::string_view key, std::string_view) {
+Result<std::vector<ReadModelStore::Due>> ReadModelStore::DueForAlerts(int64_t until_ms) const {
+  std::vector<Due> due;
+  ForPrefix(Db().get(), "t/", "", [&](std::string_view key, std::string_view value) {
     if (static_cast<int64_t>(GetBigEndian(key.substr(2, 8))) > until_ms) return false;
-    due.emplace_back(key.substr(10));
+    Due d{std::string(key.substr(10)), std::nullopt};
+    if (value.size() == 4) d.partition = static_cast<int32_t>(GetBigEndian(value));
+    due.push_back(std::move(d));
     return true;
   });
   return due;
@@ -501,6 +508,17 @@ Result<std::set<int32_t>> ReadModelStore::HeldPartitions() const {
   }
   if (!it->status().ok()) return Status::IoError("reading o/: " + it->status().ToString());
   return held;
+}
+
+Result<std::vector<std::string>> ReadModelStore::OutboxKeys(int32_t partition) const {
+  std::string prefix = "q/";
+  PutBigEndian(&prefix, static_cast<uint32_t>(partition), 4);
+  std::vector<std::string> keys;
+  ForPrefix(Db().get(), prefix, "", [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return true;
+  });
+  return keys;
 }
 
 Result<std::vector<std::string>> ReadModelStore::OrdersOf(int32_t partition, size_t limit) const {

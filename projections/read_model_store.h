@@ -14,7 +14,8 @@
 //   m/month_rollups                   present: every day cell has its month rollup
 //   p/<partition:4 BE>                next gendan.events offset of that partition
 //   a/<order_id>                      AlertSet: the order's open alerts
-//   t/<unix ms:8 BE><order_id>        schedule: re-evaluate the order's alerts at that instant
+//   t/<unix ms:8 BE><order_id>        schedule: re-evaluate the order's alerts at that instant;
+//                                     the value is the order's partition (4 BE)
 //   n/<order_id>                      the order's scheduled instant (to move its t/ entry)
 //   qs/<partition:4 BE>               next alert sequence number of that partition
 //   q/<partition:4 BE><sequence:8 BE> Alert record waiting to be published (the outbox)
@@ -65,13 +66,13 @@ struct OrderFilter {
 // and as a heartbeat; `gendan serve` reads it to route lookups and to check that the instances'
 // claims cover every partition once.
 struct Ownership {
-  std::string instance;              // the projector's instance_id
-  std::vector<int32_t> partitions;   // assigned to it now, ascending
-  std::vector<int32_t> loading;      // assigned but still replaying from gendan.events
-  std::vector<int32_t> unloading;    // held in the store but no longer assigned (being removed)
-  int32_t partition_count = 0;       // of gendan.events
-  int64_t assigned_unix_ms = 0;      // when the assignment last changed
-  int64_t heartbeat_unix_ms = 0;     // refreshed while the projector runs
+  std::string instance;             // the projector's instance_id
+  std::vector<int32_t> partitions;  // assigned to it now, ascending
+  std::vector<int32_t> loading;     // assigned but still replaying from gendan.events
+  std::vector<int32_t> unloading;   // held in the store but no longer assigned (being removed)
+  int32_t partition_count = 0;      // of gendan.events
+  int64_t assigned_unix_ms = 0;     // when the assignment last changed
+  int64_t heartbeat_unix_ms = 0;    // refreshed while the projector runs
 
   std::string Encode() const;  // JSON
   static Result<Ownership> Decode(std::string_view json);
@@ -120,12 +121,18 @@ class ReadModelStore : public CellSource {
   Result<std::optional<v1::AlertSet>> GetAlerts(const std::string& order_id) const;
   // Every open alert, in order_id order.
   Result<std::vector<v1::Alert>> OpenAlerts() const;
+  struct Due {
+    std::string order_id;
+    std::optional<int32_t> partition;  // the order's gendan.events partition (none: older store)
+  };
   // Orders whose alerts are scheduled for re-evaluation at or before `until_ms`.
-  Result<std::vector<std::string>> DueForAlerts(int64_t until_ms) const;
+  Result<std::vector<Due>> DueForAlerts(int64_t until_ms) const;
   Result<std::optional<int64_t>> ScheduledAt(const std::string& order_id) const;
   Result<int64_t> NextSequence(int32_t partition) const;  // 1 when none was used yet
   // The gendan.alerts offset after the last record the publisher knows it published.
   Result<std::optional<int64_t>> PublishedOffset(int32_t partition) const;
+  // The outbox keys of one partition.
+  Result<std::vector<std::string>> OutboxKeys(int32_t partition) const;
   // Up to `limit` outbox records in (partition, sequence) order, with their keys.
   Result<std::vector<std::pair<std::string, v1::Alert>>> Outbox(size_t limit) const;
 
@@ -181,6 +188,7 @@ class ReadModelStore : public CellSource {
   static std::string OutboxKey(int32_t partition, int64_t sequence);
   static std::string PublishedOffsetKey(int32_t partition);  // qo/<partition:4 BE>
   static std::string OffsetValue(int64_t next_offset);
+  static std::string PartitionValue(int32_t partition);  // a t/ entry's value
   static std::string PartitionOrderKey(int32_t partition, const std::string& order_id);
   static std::string OwnershipKey() { return "w/ownership"; }
 

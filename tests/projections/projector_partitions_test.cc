@@ -1,0 +1,204 @@
+// Several projector instances (issue 10): a store unloads the partitions it lost, and stores that
+// each hold some partitions add up to one store holding all of them.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+
+#include "engine/decide.h"
+#include "projections/kpi.h"
+#include "projections/projector.h"
+#include "projections/read_model_store.h"
+#include "tests/engine/history_generator.h"
+
+namespace gendan {
+namespace {
+
+constexpr int kPartitions = 4;
+const Date kMinDate = Date(std::chrono::days(0));
+const Date kMaxDate = Date(std::chrono::days(100'000));
+
+struct Record {
+  int32_t partition;
+  int64_t offset;
+  v1::OrderEvent event;
+};
+
+// Interleaved histories of `orders` orders, decided by the engine's core, each order on one
+// partition (as gendan.events keys them).
+std::vector<Record> Workload(int orders, uint64_t seed) {
+  test::HistoryGenerator gen(seed);
+  std::mt19937 rng(static_cast<uint32_t>(seed));
+  std::vector<std::vector<v1::InboundEvent>> histories;
+  for (int i = 0; i < orders; ++i) histories.push_back(gen.Next("ORD-" + std::to_string(i)));
+  DecideOptions options;
+  options.now = test::HistoryGenerator::Now();
+  std::vector<OrderState> states(histories.size());
+  std::vector<size_t> next(histories.size(), 0);
+  std::vector<int64_t> offsets(kPartitions, 0);
+  std::vector<Record> out;
+  for (size_t open = histories.size(); open > 0;) {
+    size_t i = rng() % histories.size();
+    if (next[i] == histories[i].size()) continue;
+    auto decision = Decide(states[i], histories[i][next[i]++], options);
+    if (next[i] == histories[i].size()) --open;
+    auto* accepted = std::get_if<Accepted>(&decision);
+    if (accepted == nullptr) continue;
+    Evolve(states[i], accepted->event);
+    int32_t p = static_cast<int32_t>(i % kPartitions);
+    out.push_back({p, offsets[static_cast<size_t>(p)]++, accepted->event});
+  }
+  return out;
+}
+
+class ProjectorPartitionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("gendan-partitions-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    options_.now = [] { return test::HistoryGenerator::Now(); };
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<ReadModelStore> Open(const std::string& name) {
+    auto store = ReadModelStore::OpenGeneration((dir_ / name).string());
+    EXPECT_TRUE(store.ok()) << store.status().message();
+    return std::move(*store);
+  }
+
+  // Projects the records of `partitions` in batches of `batch` events.
+  void Project(ReadModelStore& store, const std::vector<Record>& records,
+               const std::set<int32_t>& partitions, size_t batch = 500) {
+    ProjectionBatch b(store, options_);
+    for (const Record& r : records) {
+      if (!partitions.contains(r.partition)) continue;
+      ASSERT_TRUE(b.Apply(r.event, r.partition, r.offset).ok());
+      if (b.events() >= batch) ASSERT_TRUE(b.Commit().ok());
+    }
+    ASSERT_TRUE(b.Commit().ok());
+  }
+
+  // Every KPI cell of the store, merged over the day cells of every group kind.
+  static std::map<std::string, std::string> Cells(const ReadModelStore& store) {
+    std::map<std::string, std::string> cells;
+    for (GroupKind kind :
+         {GroupKind::kNone, GroupKind::kMerchandiser, GroupKind::kCustomer, GroupKind::kSupplier}) {
+      store.Scan(kind, kMinDate, kMaxDate,
+                 [&](const CellKey& k, const Cell& c) { cells[k.Encode()] = c.Serialize(); });
+      store.ScanMonths(kind, kMinDate, kMaxDate,
+                       [&](const CellKey& k, const Cell& c) { cells[k.Encode()] = c.Serialize(); });
+    }
+    return cells;
+  }
+
+  std::filesystem::path dir_;
+  ProjectionOptions options_;
+};
+
+TEST_F(ProjectorPartitionsTest, UnloadingEveryPartitionLeavesNothing) {
+  auto records = Workload(120, 11);
+  auto store = Open("all");
+  Project(*store, records, {0, 1, 2, 3});
+  auto held = store->HeldPartitions();
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(*held, (std::set<int32_t>{0, 1, 2, 3}));
+  ProjectionBatch b(*store, options_);
+  for (int32_t p = 0; p < kPartitions; ++p) {
+    for (;;) {
+      auto n = b.Unload(p, 7);  // small chunks: several commits per partition
+      ASSERT_TRUE(n.ok()) << n.status().message();
+      ASSERT_TRUE(b.Commit().ok());
+      if (*n == 0) break;
+    }
+  }
+  held = store->HeldPartitions();
+  ASSERT_TRUE(held.ok());
+  EXPECT_TRUE(held->empty());
+  // Only the month-rollup marker ("m/month_rollups", rendered in hex) may stay: every KPI
+  // contribution was retracted.
+  EXPECT_EQ(store->Dump(), "6D2F6D6F6E74685F726F6C6C757073 = \n");
+}
+
+TEST_F(ProjectorPartitionsTest, AStoreThatLostPartitionsEqualsOneThatNeverHadThem) {
+  auto records = Workload(150, 12);
+  auto both = Open("both");
+  Project(*both, records, {0, 1, 2, 3});
+  ProjectionBatch b(*both, options_);
+  for (int32_t p : {1, 3}) {
+    for (;;) {
+      auto n = b.Unload(p, 25);
+      ASSERT_TRUE(n.ok());
+      ASSERT_TRUE(b.Commit().ok());
+      if (*n == 0) break;
+    }
+  }
+  auto only = Open("only");
+  Project(*only, records, {0, 2});
+  EXPECT_EQ(both->Dump(), only->Dump());
+  EXPECT_EQ(*both->HeldPartitions(), (std::set<int32_t>{0, 2}));
+}
+
+TEST_F(ProjectorPartitionsTest, PartitionStoresAddUpToOneStore) {
+  auto records = Workload(200, 13);
+  auto all = Open("all");
+  Project(*all, records, {0, 1, 2, 3});
+  auto left = Open("left");
+  Project(*left, records, {0, 3});
+  auto right = Open("right");
+  Project(*right, records, {1, 2});
+  // Cells of the two halves, merged, equal the single store's cells byte for byte.
+  std::map<std::string, Cell> merged;
+  for (const ReadModelStore* s : {left.get(), right.get()}) {
+    for (const auto& [key, bytes] : Cells(*s)) {
+      auto cell = Cell::Parse(bytes);
+      ASSERT_TRUE(cell.ok());
+      merged[key].Merge(*cell);
+    }
+  }
+  std::map<std::string, std::string> merged_bytes;
+  for (const auto& [key, cell] : merged) {
+    if (!cell.Empty()) merged_bytes[key] = cell.Serialize();
+  }
+  EXPECT_EQ(merged_bytes, Cells(*all));
+  EXPECT_FALSE(merged_bytes.empty());
+}
+
+TEST_F(ProjectorPartitionsTest, ReloadingAnUnloadedPartitionRestoresTheStore) {
+  auto records = Workload(100, 14);
+  auto store = Open("store");
+  Project(*store, records, {0, 1, 2, 3});
+  const std::string before = store->Dump();
+  ProjectionBatch b(*store, options_);
+  for (;;) {
+    auto n = b.Unload(2, 1000);
+    ASSERT_TRUE(n.ok());
+    ASSERT_TRUE(b.Commit().ok());
+    if (*n == 0) break;
+  }
+  EXPECT_NE(store->Dump(), before);
+  Project(*store, records, {2});  // the partition comes back: replayed from its first offset
+  EXPECT_EQ(store->Dump(), before);
+}
+
+TEST_F(ProjectorPartitionsTest, OwnershipRecordRoundTrips) {
+  auto store = Open("store");
+  auto none = store->GetOwnership();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  Ownership o{"p1", {0, 2}, {2}, {3}, 4, 1000, 2000};
+  ASSERT_TRUE(store->PutOwnership(o).ok());
+  auto back = store->GetOwnership();
+  ASSERT_TRUE(back.ok() && back->has_value());
+  EXPECT_EQ(**back, o);
+  EXPECT_FALSE(Ownership::Decode("{\"instance\":1}").ok());
+  EXPECT_EQ(store->Dump().find("w/"), std::string::npos);  // not a read model
+}
+
+}  // namespace
+}  // namespace gendan
