@@ -56,6 +56,41 @@ Status AlertPublisher::Start() {
   return Recover();
 }
 
+Result<std::optional<AlertPublisher::Published>> AlertPublisher::LastPublished(int32_t partition) {
+  int64_t low = 0, high = 0;
+  if (producer_->query_watermark_offsets(topic_, partition, &low, &high, kTimeoutMs) !=
+      RdKafka::ERR_NO_ERROR) {
+    return Status::TryAgain("end offset of " + topic_);
+  }
+  if (high <= low) return std::optional<Published>();
+  auto reader = MakeConsumer(config_, {{"group.id", config_.projector.group_id + "-alerts-adopt"},
+                                       {"enable.auto.commit", "false"},
+                                       {"enable.partition.eof", "true"},
+                                       {"isolation.level", "read_committed"}});
+  if (!reader.ok()) return reader.status();
+  // Sequences only grow within a partition, so its last records carry the highest; a window
+  // covers the transaction markers and aborted records that may trail them.
+  constexpr int64_t kWindow = 256;
+  std::unique_ptr<RdKafka::TopicPartition> tp(
+      RdKafka::TopicPartition::create(topic_, partition, std::max(low, high - kWindow)));
+  (*reader)->assign({tp.get()});
+  Published found{0, high};
+  for (bool eof = false; !eof;) {
+    std::unique_ptr<RdKafka::Message> m((*reader)->consume(kTimeoutMs));
+    if (m->err() == RdKafka::ERR__PARTITION_EOF) eof = true;
+    if (m->err() == RdKafka::ERR__TIMED_OUT) {
+      (*reader)->close();
+      return Status::TryAgain("reading " + topic_ + " timed out");
+    }
+    if (m->err() != RdKafka::ERR_NO_ERROR) continue;
+    v1::Alert a;
+    if (a.ParseFromArray(m->payload(), static_cast<int>(m->len())))
+      found.last_sequence = std::max(found.last_sequence, a.sequence());
+  }
+  (*reader)->close();
+  return std::optional<Published>(found);
+}
+
 // Drops outbox records that an earlier run published but could not yet delete.
 Status AlertPublisher::Recover() {
   auto outbox = store_->Outbox(1);

@@ -16,6 +16,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "consumers/config.h"
 #include "consumers/projector_service.h"
@@ -32,6 +33,15 @@ class AlertPublisher : public RdKafka::DeliveryReportCb {
   Status Start();
   // Publishes what the outbox holds (in bounded transactions) and removes it from the outbox.
   Status Drain();
+
+  // What gendan.alerts partition `partition` holds: the highest alert sequence on it and its
+  // end offset, or none while it is empty. For a projector taking the partition over from
+  // another instance (ProjectionBatch::Adopt).
+  struct Published {
+    int64_t last_sequence = 0;
+    int64_t end_offset = 0;
+  };
+  Result<std::optional<Published>> LastPublished(int32_t partition);
 
   void dr_cb(RdKafka::Message& message) override;
 

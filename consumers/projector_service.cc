@@ -17,6 +17,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxBatchEvents = 20'000;  // bounds memory when catching up on a backlog
 constexpr auto kStatsInterval = std::chrono::seconds(5);  // RocksDB figures for /metrics
+// How often the ownership record's heartbeat is refreshed (serve treats a record older than a
+// few of these as a dead instance's).
+constexpr auto kHeartbeatInterval = std::chrono::seconds(1);
+// Orders of a lost partition removed per commit: bounds the batch while the loop keeps serving
+// its own partitions in between.
+constexpr size_t kUnloadChunk = 2'000;
+constexpr int kKafkaTimeoutMs = 30'000;
 
 int64_t UnixMillisNow() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -81,6 +88,15 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   Status FollowSwap();
   Status TickAlerts();
   void SampleStore();
+  void Assign(RdKafka::KafkaConsumer* consumer, std::vector<RdKafka::TopicPartition*>& partitions,
+              bool cooperative);
+  void Revoke(RdKafka::KafkaConsumer* consumer, std::vector<RdKafka::TopicPartition*>& partitions,
+              bool cooperative);
+  Status StartPartition(RdKafka::TopicPartition* tp, const std::map<int32_t, int64_t>& offsets);
+  Status FindUnloading();
+  Status UnloadStep();
+  void CheckLoading();
+  void WriteOwnership();
 
   Config config_;
   ReadModelStore* store_;
@@ -91,6 +107,14 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::Producer> status_producer_;
   std::set<int32_t> assigned_;
+  // Several instances (docs/scaling.md): partitions held in the store but assigned to another
+  // instance now, removed chunk by chunk; assigned partitions still replaying, with the end
+  // offset they replay to.
+  std::set<int32_t> unloading_;
+  std::map<int32_t, int64_t> loading_;
+  int32_t partition_count_ = 0;
+  int64_t assigned_unix_ms_ = 0;
+  Clock::time_point next_heartbeat_{};
   Clock::time_point batch_deadline_ = Clock::time_point::max();
   Clock::time_point next_swap_check_{};
   Clock::time_point next_tick_{};
@@ -110,6 +134,9 @@ Status ProjectorService::Loop::Start() {
                    {{"group.id", config_.projector.group_id},
                     // Static membership: a restart takes its partitions back at once.
                     {"group.instance.id", config_.projector.group_id + "-" + config_.instance_id},
+                    // Cooperative: a rebalance moves only the partitions that change owner, the
+                    // others keep flowing (a moved partition costs its new owner a replay).
+                    {"partition.assignment.strategy", "cooperative-sticky"},
                     {"enable.auto.commit", "false"},
                     {"enable.auto.offset.store", "false"},
                     {"auto.offset.reset", "earliest"},
@@ -120,9 +147,13 @@ Status ProjectorService::Loop::Start() {
   if (auto e = consumer_->subscribe({events_}); e != RdKafka::ERR_NO_ERROR) {
     return Status::IoError("subscribing to " + events_ + ": " + RdKafka::err2str(e));
   }
+  auto count = PartitionCount(*consumer_, events_, kKafkaTimeoutMs);
+  if (!count.ok()) return count.status();
+  partition_count_ = *count;
   Status s = publisher_.Start();
   if (!s.ok()) return s;
-  spdlog::info("projector: {} → read models in {}", events_, config_.projector.state_dir);
+  spdlog::info("projector: {} → read models in {} (instance {})", events_,
+               config_.projector.state_dir, config_.instance_id);
   return Status::Ok();
 }
 
@@ -151,12 +182,18 @@ Status ProjectorService::Loop::Run(const std::atomic<bool>& stop) {
     if (m->err() == RdKafka::ERR__TIMED_OUT) UpdateLag();
     if (s.ok() && Clock::now() >= next_swap_check_) s = FollowSwap();
     if (s.ok() && Clock::now() >= next_tick_) s = TickAlerts();
+    if (s.ok() && batch_.events() == 0 && !unloading_.empty()) s = UnloadStep();
     if (Clock::now() >= next_stats_) SampleStore();
+    if (Clock::now() >= next_heartbeat_) WriteOwnership();
   }
   if (s.ok()) s = callback_status_;
   if (s.ok()) s = Commit();
   consumer_->close();
   status_producer_->flush(10'000);
+  // Serving nothing now: the other instances' serves see the partitions as unclaimed at once.
+  assigned_.clear();
+  loading_.clear();
+  WriteOwnership();
   return s.ok() ? callback_status_ : s;
 }
 
@@ -203,6 +240,7 @@ Status ProjectorService::Loop::Commit() {
   if (!s.ok()) return s;
   CommitGroupOffsets();
   UpdateLag();
+  if (!loading_.empty()) CheckLoading();
   return Status::Ok();
 }
 
@@ -252,16 +290,19 @@ Status ProjectorService::Loop::FollowSwap() {
   if (!s.ok()) return s;
   auto offsets = store_->Offsets();
   if (!offsets.ok()) return offsets.status();
-  std::vector<RdKafka::TopicPartition*> parts;
+  // Seek, not assign: with cooperative rebalancing the assignment belongs to the group protocol.
   for (int32_t p : assigned_) {
     auto it = offsets->find(p);
-    parts.push_back(RdKafka::TopicPartition::create(
+    std::unique_ptr<RdKafka::TopicPartition> tp(RdKafka::TopicPartition::create(
         events_, p, it != offsets->end() ? it->second : RdKafka::Topic::OFFSET_BEGINNING));
+    if (auto e = consumer_->seek(*tp, kKafkaTimeoutMs); e != RdKafka::ERR_NO_ERROR) {
+      return Status::Fatal("repositioning partition " + std::to_string(p) +
+                           " after the swap: " + RdKafka::err2str(e));
+    }
   }
-  RdKafka::ErrorCode e = consumer_->assign(parts);
-  RdKafka::TopicPartition::destroy(parts);
-  if (e != RdKafka::ERR_NO_ERROR)
-    return Status::Fatal("reassigning after the swap: " + RdKafka::err2str(e));
+  // A rebuild holds every partition: the ones another instance owns leave again.
+  s = FindUnloading();
+  if (!s.ok()) return s;
   spdlog::info("projector: now on rebuilt read models {}", store_->generation());
   return Status::Ok();
 }
@@ -289,26 +330,155 @@ void ProjectorService::Loop::SampleStore() {
 
 void ProjectorService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                                           std::vector<RdKafka::TopicPartition*>& partitions) {
+  const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
   if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-    auto offsets = store_->Offsets();
-    if (!offsets.ok() && callback_status_.ok()) callback_status_ = offsets.status();
-    for (RdKafka::TopicPartition* tp : partitions) {
-      // Resume from the read models' own offsets: they were written with the state.
-      auto it = offsets.ok() ? offsets->find(tp->partition()) : offsets->end();
-      tp->set_offset(offsets.ok() && it != offsets->end() ? it->second
-                                                          : RdKafka::Topic::OFFSET_BEGINNING);
-      assigned_.insert(tp->partition());
-    }
-    consumer->assign(partitions);
-    metrics_->assigned.store(true);
-    spdlog::info("projector: assigned {} partitions of {}", partitions.size(), events_);
-    return;
+    Assign(consumer, partitions, cooperative);
+  } else {
+    Revoke(consumer, partitions, cooperative);
   }
+  WriteOwnership();
+}
+
+void ProjectorService::Loop::Assign(RdKafka::KafkaConsumer* consumer,
+                                    std::vector<RdKafka::TopicPartition*>& partitions,
+                                    bool cooperative) {
+  auto offsets = store_->Offsets();
+  Status s = offsets.status();
+  for (RdKafka::TopicPartition* tp : partitions) {
+    if (s.ok()) s = StartPartition(tp, *offsets);
+  }
+  if (!s.ok() && callback_status_.ok()) callback_status_ = s;
+  if (cooperative) {
+    if (std::unique_ptr<RdKafka::Error> e(consumer->incremental_assign(partitions)); e) {
+      if (callback_status_.ok()) callback_status_ = Status::Fatal("assign: " + e->str());
+    }
+  } else {
+    consumer->assign(partitions);
+  }
+  assigned_unix_ms_ = UnixMillisNow();
+  metrics_->assigned.store(true);
+  // Only now is the assignment known: held partitions not in it belong to another instance.
+  s = FindUnloading();
+  if (!s.ok() && callback_status_.ok()) callback_status_ = s;
+  spdlog::info("projector: assigned {} partitions of {} (now {}; {} loading, {} to unload)",
+               partitions.size(), events_, assigned_.size(), loading_.size(), unloading_.size());
+}
+
+// Resumes `tp` from the read models' own offset; a partition the store does not hold is
+// replayed from the beginning and, if another instance published its alerts, adopted.
+Status ProjectorService::Loop::StartPartition(RdKafka::TopicPartition* tp,
+                                              const std::map<int32_t, int64_t>& offsets) {
+  const int32_t p = tp->partition();
+  auto it = offsets.find(p);
+  const int64_t next = it != offsets.end() ? it->second : 0;
+  tp->set_offset(it != offsets.end() ? next : RdKafka::Topic::OFFSET_BEGINNING);
+  assigned_.insert(p);
+  unloading_.erase(p);  // back before it was gone: what is left of it replays in place
+  batch_.Reinstate(p);
+  int64_t low = 0, high = 0;
+  if (auto e = consumer_->query_watermark_offsets(events_, p, &low, &high, kKafkaTimeoutMs);
+      e != RdKafka::ERR_NO_ERROR) {
+    return Status::TryAgain("end of " + events_ + " partition " + std::to_string(p) + ": " +
+                            RdKafka::err2str(e));
+  }
+  if (std::max(next, low) < high) loading_[p] = high;
+  if (it != offsets.end()) return Status::Ok();
+  auto published = publisher_.LastPublished(p);
+  if (!published.ok()) return published.status();
+  if (published->has_value()) {
+    batch_.Adopt(p, (*published)->last_sequence + 1, (*published)->end_offset, high);
+    spdlog::info(
+        "projector: adopting partition {}: replaying {} offsets; alerts go on after "
+        "sequence {}",
+        p, high - low, (*published)->last_sequence);
+  }
+  return Status::Ok();
+}
+
+void ProjectorService::Loop::Revoke(RdKafka::KafkaConsumer* consumer,
+                                    std::vector<RdKafka::TopicPartition*>& partitions,
+                                    bool cooperative) {
+  // Finish the open batch while the partitions are still ours.
   Status s = Commit();
   if (!s.ok() && callback_status_.ok()) callback_status_ = s;
-  consumer->unassign();
-  assigned_.clear();
-  metrics_->worker.lag.Clear();
+  if (cooperative) {
+    if (std::unique_ptr<RdKafka::Error> e(consumer->incremental_unassign(partitions)); e) {
+      if (callback_status_.ok()) callback_status_ = Status::Fatal("unassign: " + e->str());
+    }
+    for (RdKafka::TopicPartition* tp : partitions) {
+      assigned_.erase(tp->partition());
+      loading_.erase(tp->partition());
+    }
+  } else {
+    consumer->unassign();
+    assigned_.clear();
+    loading_.clear();
+  }
+  metrics_->worker.lag.Clear();  // UpdateLag sets the ones still assigned again
+  UpdateLag();
+  spdlog::info("projector: {} partitions of {} revoked{}", partitions.size(), events_,
+               consumer->assignment_lost() ? " (lost)" : "");
+}
+
+// Partitions the store holds but the group gave to another instance: they leave the store
+// (UnloadStep), so that this store's KPI cells are exactly those of the partitions it owns.
+Status ProjectorService::Loop::FindUnloading() {
+  auto held = store_->HeldPartitions();
+  if (!held.ok()) return held.status();
+  unloading_.clear();
+  for (int32_t p : *held) {
+    if (!assigned_.contains(p)) unloading_.insert(p);
+  }
+  return Status::Ok();
+}
+
+Status ProjectorService::Loop::UnloadStep() {
+  if (stop_ != nullptr && stop_->load()) return Status::Ok();
+  const int32_t p = *unloading_.begin();
+  auto n = batch_.Unload(p, kUnloadChunk);
+  if (!n.ok()) return n.status();
+  Status s = Commit();
+  if (!s.ok()) return s;
+  if (*n == 0) {
+    unloading_.erase(p);
+    spdlog::info("projector: partition {} unloaded (owned by another instance now)", p);
+    WriteOwnership();
+  }
+  return Status::Ok();
+}
+
+// A loading partition is servable once its consumer passed the end it had when assigned.
+void ProjectorService::Loop::CheckLoading() {
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto& [p, high] : loading_)
+    parts.push_back(RdKafka::TopicPartition::create(events_, p));
+  if (consumer_->position(parts) == RdKafka::ERR_NO_ERROR) {
+    for (RdKafka::TopicPartition* tp : parts) {
+      auto it = loading_.find(tp->partition());
+      if (tp->offset() >= 0 && tp->offset() >= it->second) {
+        batch_.EndReplay(tp->partition());
+        spdlog::info("projector: partition {} loaded (to offset {})", tp->partition(), it->second);
+        loading_.erase(it);
+        next_heartbeat_ = Clock::time_point{};  // tell the serves now
+      }
+    }
+  }
+  RdKafka::TopicPartition::destroy(parts);
+}
+
+void ProjectorService::Loop::WriteOwnership() {
+  next_heartbeat_ = Clock::now() + kHeartbeatInterval;
+  Ownership o;
+  o.instance = config_.instance_id;
+  o.partitions.assign(assigned_.begin(), assigned_.end());
+  for (const auto& [p, high] : loading_) o.loading.push_back(p);
+  o.unloading.assign(unloading_.begin(), unloading_.end());
+  o.partition_count = partition_count_;
+  o.assigned_unix_ms = assigned_unix_ms_;
+  o.heartbeat_unix_ms = UnixMillisNow();
+  if (!store_failed_.ok()) return;
+  Status s = store_->PutOwnership(o);
+  if (!s.ok()) spdlog::warn("projector: writing the ownership record: {}", s.message());
 }
 
 ProjectorService::ProjectorService(Config config, ReadModelStore* store, ProjectorMetrics* metrics)

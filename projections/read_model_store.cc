@@ -587,10 +587,18 @@ std::string ReadModelStore::Dump() const {
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().starts_with("q/") || it->key().starts_with("qo/") ||
-        it->key().starts_with("w/")) {
+        it->key().starts_with("qs/") || it->key().starts_with("w/")) {
       continue;
     }
-    out << it->key().ToString(true) << " = " << it->value().ToString(true) << "\n";
+    rocksdb::Slice value = it->value();
+    std::string renumbered;
+    if (v1::AlertSet set; it->key().starts_with("a/") &&
+                          set.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      for (v1::Alert& a : *set.mutable_open()) a.clear_sequence();
+      renumbered = set.SerializeAsString();
+      value = renumbered;
+    }
+    out << it->key().ToString(true) << " = " << value.ToString(true) << "\n";
   }
   return out.str();
 }

@@ -169,9 +169,10 @@ class ReadModelStore : public CellSource {
   Status Resume();
 
   // Every read model's keys and values, rendered, for comparing two stores. The alert outbox
-  // and its publishing positions (q/, qo/) are a delivery queue, not a read model, and are left
-  // out (how far publishing got depends on timing, not on the log), and so is the ownership
-  // record (w/), which says who wrote the store, not what it holds.
+  // and its positions (q/, qo/, qs/) are a delivery queue, not a read model, and are left out
+  // (how far publishing got depends on timing, not on the log), and so are the open alerts'
+  // sequence numbers (a store that adopted a partition numbers on from its previous owner) and
+  // the ownership record (w/), which says who wrote the store, not what it holds.
   std::string Dump() const;
 
   static std::string StatusKey(const std::string& order_id) { return "s/" + order_id; }
