@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -23,6 +24,9 @@ constexpr auto kHeartbeatInterval = std::chrono::seconds(1);
 // Orders of a lost partition removed per commit: bounds the batch while the loop keeps serving
 // its own partitions in between.
 constexpr size_t kUnloadChunk = 2'000;
+// How long a lost partition stays before it is unloaded: a rebalance often takes more than one
+// round, and a partition that comes back within it needs no replay.
+constexpr auto kUnloadDelay = std::chrono::seconds(10);
 constexpr int kKafkaTimeoutMs = 30'000;
 
 int64_t UnixMillisNow() {
@@ -110,7 +114,7 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   // Several instances (docs/scaling.md): partitions held in the store but assigned to another
   // instance now, removed chunk by chunk; assigned partitions still replaying, with the end
   // offset they replay to.
-  std::set<int32_t> unloading_;
+  std::map<int32_t, Clock::time_point> unloading_;  // partition → when it was found lost
   std::map<int32_t, int64_t> loading_;
   int32_t partition_count_ = 0;
   int64_t assigned_unix_ms_ = 0;
@@ -425,16 +429,23 @@ void ProjectorService::Loop::Revoke(RdKafka::KafkaConsumer* consumer,
 Status ProjectorService::Loop::FindUnloading() {
   auto held = store_->HeldPartitions();
   if (!held.ok()) return held.status();
-  unloading_.clear();
+  std::map<int32_t, Clock::time_point> unloading;
   for (int32_t p : *held) {
-    if (!assigned_.contains(p)) unloading_.insert(p);
+    if (assigned_.contains(p)) continue;
+    auto it = unloading_.find(p);
+    unloading[p] = it != unloading_.end() ? it->second : Clock::now();
   }
+  unloading_ = std::move(unloading);
   return Status::Ok();
 }
 
 Status ProjectorService::Loop::UnloadStep() {
   if (stop_ != nullptr && stop_->load()) return Status::Ok();
-  const int32_t p = *unloading_.begin();
+  auto due = std::find_if(unloading_.begin(), unloading_.end(), [](const auto& entry) {
+    return Clock::now() >= entry.second + kUnloadDelay;
+  });
+  if (due == unloading_.end()) return Status::Ok();
+  const int32_t p = due->first;
   auto n = batch_.Unload(p, kUnloadChunk);
   if (!n.ok()) return n.status();
   Status s = Commit();
@@ -472,7 +483,7 @@ void ProjectorService::Loop::WriteOwnership() {
   o.instance = config_.instance_id;
   o.partitions.assign(assigned_.begin(), assigned_.end());
   for (const auto& [p, high] : loading_) o.loading.push_back(p);
-  o.unloading.assign(unloading_.begin(), unloading_.end());
+  for (const auto& [p, since] : unloading_) o.unloading.push_back(p);
   o.partition_count = partition_count_;
   o.assigned_unix_ms = assigned_unix_ms_;
   o.heartbeat_unix_ms = UnixMillisNow();
