@@ -32,6 +32,40 @@ bool ParsePositive(std::string_view v, int64_t max, int64_t* out) {
   return true;
 }
 
+// "http://host:port" with a non-empty host and a port 1..65535, nothing after it.
+bool IsPeerUrl(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) return false;
+  std::string_view rest = url.substr(kScheme.size());
+  size_t colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  std::string_view host = rest.substr(0, colon);
+  if (host.find_first_of("/?#@ ") != std::string_view::npos) return false;
+  int64_t port = 0;
+  return ParsePositive(rest.substr(colon + 1), 65535, &port);
+}
+
+// cluster.peers: comma-separated base URLs; empty for a single instance.
+Status SetPeers(Config* c, std::string_view v, std::string_view where, std::string_view key) {
+  std::vector<std::string> peers;
+  while (!Trim(v).empty()) {
+    size_t comma = v.find(',');
+    std::string_view url = Trim(v.substr(0, comma));
+    if (!IsPeerUrl(url)) {
+      return Bad(
+          where, key,
+          "each peer must be http://host:port (comma-separated), got '" + std::string(url) + "'");
+    }
+    if (std::find(peers.begin(), peers.end(), url) != peers.end()) {
+      return Bad(where, key, "peer '" + std::string(url) + "' is listed twice");
+    }
+    peers.emplace_back(url);
+    v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+  }
+  c->cluster.peers = std::move(peers);
+  return Status::Ok();
+}
+
 using Setter = std::function<Status(Config*, std::string_view value, std::string_view where,
                                     std::string_view key)>;
 
@@ -165,6 +199,17 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
               {"serve.ready_max_lag",
                PositiveSetter([](Config* c, int64_t n) { c->serve.ready_max_lag = n; },
                               int64_t{1} << 40)},
+              {"cluster.peers", SetPeers},
+              {"cluster.timeout_ms",
+               PositiveSetter(
+                   [](Config* c, int64_t n) { c->cluster.timeout = std::chrono::milliseconds(n); },
+                   600'000)},
+              {"cluster.stale_after_ms", PositiveSetter(
+                                             [](Config* c, int64_t n) {
+                                               c->cluster.stale_after =
+                                                   std::chrono::milliseconds(n);
+                                             },
+                                             3'600'000)},
               {"engine.state_dir",
                NonEmpty([](Config* c) -> std::string& { return c->engine.state_dir; })},
               {"engine.group_id",

@@ -13,6 +13,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/status.h"
 #include "projections/scorecard.h"
@@ -93,6 +94,19 @@ struct ServeOptions {
   std::string auth_token;
 };
 
+struct ClusterOptions {
+  // Base URLs of the OTHER `gendan serve` instances' query APIs ("http://host:port"), each
+  // serving the read models of the gendan.events partitions its projector owns. Set: every /v1
+  // answer is gathered from all of them and merged (consumers/cluster.h); empty: this instance
+  // answers from its own store alone, as with one projector.
+  std::vector<std::string> peers;
+  // How long a peer may take to connect and answer before the merged answer fails with 503.
+  std::chrono::milliseconds timeout{2000};
+  // An ownership record whose heartbeat is older than this is ignored when checking that the
+  // instances cover every partition: a stopped projector's claim does not count.
+  std::chrono::milliseconds stale_after{10'000};
+};
+
 struct MetricsOptions {
   // Where `gendan engine` and `gendan project` serve /metrics and /healthz (host:port); empty:
   // not at all. `serve` and `run` serve /metrics on serve.listen.
@@ -124,6 +138,7 @@ struct Config {
   ProjectorOptions projector;
   RiskConfig risk;
   ServeOptions serve;
+  ClusterOptions cluster;
   ScorecardOptions scorecard;
   StoreRetryOptions store;
   MetricsOptions metrics;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 
+#include "consumers/cluster.h"
 #include "consumers/dashboard.h"
 #include "consumers/http_guard.h"
 #include "consumers/query_params.h"
@@ -92,11 +93,53 @@ Json EventsJson(const std::vector<v1::OrderEvent>& events) {
   return out;
 }
 
+// Every route is timed into the latency histogram under its pattern's name.
+struct Timed {
+  httplib::Server& server;
+  HttpMetrics& metrics;
+  void Get(const char* pattern, const char* route, httplib::Server::Handler handler) {
+    HttpMetrics* m = &metrics;  // not `this`: the Timed helper dies before the server
+    server.Get(pattern, [m, route, handler](const httplib::Request& req, httplib::Response& res) {
+      auto start = std::chrono::steady_clock::now();
+      handler(req, res);
+      m->Observe(route, res.status,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    });
+  }
+};
+
+void Send(httplib::Response& res, const ClusterAnswer& answer) {
+  res.status = answer.status;
+  for (const auto& [name, value] : answer.headers) res.set_header(name, value);
+  res.set_content(answer.body, answer.content_type);
+}
+
+// GET /v1/orders from this store alone.
+void SendLocalOrders(const ReadModelStore& store, const OrdersQuery& q, httplib::Response& res) {
+  auto page = store.List(q.filter, q.limit, q.cursor);
+  if (!page.ok()) return SendStatus(res, page.status());
+  std::vector<Json> orders;
+  for (const auto& o : page->orders) orders.push_back(StatusJson(o));
+  SendJson(res, 200, OrdersBody(orders, page->next_cursor));
+}
+
+void SendLocalAlerts(const ReadModelStore& store, httplib::Response& res) {
+  auto alerts = store.OpenAlerts();
+  if (!alerts.ok()) return SendStatus(res, alerts.status());
+  Json out = Json::array();
+  for (const auto& a : *alerts) out.push_back(AlertJson(a));
+  SendJson(res, 200, {{"alerts", out}});
+}
+
 }  // namespace
 
 QueryApi::QueryApi(const Config& config, ReadModelStore* store, MetricsSources sources,
                    std::function<int64_t()> lag)
-    : config_(config), store_(store), sources_(sources), lag_(std::move(lag)) {
+    : config_(config),
+      store_(store),
+      sources_(sources),
+      lag_(std::move(lag)),
+      cluster_(std::make_unique<ClusterQueries>(config_, store_)) {
   sources_.http = &http_metrics_;
 }
 
@@ -133,49 +176,47 @@ Date QueryApi::Today() const {
                       offset.ok() ? *offset : UtcOffset());
 }
 
+void QueryApi::SendOrder(const std::string& order_id, httplib::Response& res) {
+  auto status = store_->GetStatus(order_id);
+  if (!status.ok()) return SendStatus(res, status.status());
+  if (!status->has_value()) return SendError(res, 404, "not_found", "no order " + order_id);
+  auto alerts = store_->GetAlerts(order_id);
+  if (!alerts.ok()) return SendStatus(res, alerts.status());
+  res.status = 200;
+  res.set_content(views_.Render(**status, alerts->value_or(v1::AlertSet()), store_->generation()),
+                  "application/json");
+}
+
+void QueryApi::SendEvents(const std::string& order_id, httplib::Response& res) {
+  auto events = store_->Events(order_id);
+  if (!events.ok()) return SendStatus(res, events.status());
+  if (events->empty()) return SendError(res, 404, "not_found", "no order " + order_id);
+  SendJson(res, 200, {{"order_id", order_id}, {"events", EventsJson(*events)}});
+}
+
 void QueryApi::Routes() {
-  // Every route is timed into the latency histogram under its pattern's name.
-  struct Timed {
-    httplib::Server& server;
-    HttpMetrics& metrics;
-    void Get(const char* pattern, const char* route, httplib::Server::Handler handler) {
-      HttpMetrics* m = &metrics;  // not `this`: the Timed helper dies before the server
-      server.Get(pattern, [m, route, handler](const httplib::Request& req, httplib::Response& res) {
-        auto start = std::chrono::steady_clock::now();
-        handler(req, res);
-        m->Observe(route, res.status,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      });
-    }
-  } s{*server_, http_metrics_};
+  Timed s{*server_, http_metrics_};
+  // Lookups try this store first: an order lives in one instance's store.
   s.Get(R"(/v1/orders/([A-Za-z0-9._:-]{1,64}))", "/v1/orders/{id}",
         [this](const httplib::Request& req, httplib::Response& res) {
-          auto status = store_->GetStatus(req.matches[1]);
-          if (!status.ok()) return SendStatus(res, status.status());
-          if (!status->has_value())
-            return SendError(res, 404, "not_found", "no order " + std::string(req.matches[1]));
-          auto alerts = store_->GetAlerts(req.matches[1]);
-          if (!alerts.ok()) return SendStatus(res, alerts.status());
-          res.status = 200;
-          res.set_content(
-              views_.Render(**status, alerts->value_or(v1::AlertSet()), store_->generation()),
-              "application/json");
+          SendOrder(req.matches[1], res);
+          if (res.status == 404 && cluster_->enabled()) {
+            Send(res, cluster_->Lookup("/v1/internal/orders/" + req.matches[1].str(),
+                                       {404, res.body, "application/json", {}}));
+          }
         });
   s.Get("/v1/alerts", "/v1/alerts", [this](const httplib::Request& req, httplib::Response& res) {
     if (auto e = CheckAlertsQuery(req.params)) return SendError(res, 400, e->code, e->message);
-    auto alerts = store_->OpenAlerts();
-    if (!alerts.ok()) return SendStatus(res, alerts.status());
-    Json out = Json::array();
-    for (const auto& a : *alerts) out.push_back(AlertJson(a));
-    SendJson(res, 200, {{"alerts", out}});
+    if (cluster_->enabled()) return Send(res, cluster_->Alerts());
+    SendLocalAlerts(*store_, res);
   });
   s.Get(R"(/v1/orders/([A-Za-z0-9._:-]{1,64})/events)", "/v1/orders/{id}/events",
         [this](const httplib::Request& req, httplib::Response& res) {
-          auto events = store_->Events(req.matches[1]);
-          if (!events.ok()) return SendStatus(res, events.status());
-          if (events->empty())
-            return SendError(res, 404, "not_found", "no order " + std::string(req.matches[1]));
-          SendJson(res, 200, {{"order_id", req.matches[1]}, {"events", EventsJson(*events)}});
+          SendEvents(req.matches[1], res);
+          if (res.status == 404 && cluster_->enabled()) {
+            Send(res, cluster_->Lookup("/v1/internal/orders/" + req.matches[1].str() + "/events",
+                                       {404, res.body, "application/json", {}}));
+          }
         });
   // An order id that cannot exist (a character outside [A-Za-z0-9._:-], longer than 64) is a
   // malformed request, not an unknown order.
@@ -193,19 +234,15 @@ void QueryApi::Routes() {
       f.today = Today();
       f.risk_buffer_days = config_.risk.buffer_days;
     }
-    auto page = store_->List(f, q.limit, q.cursor);
-    if (!page.ok()) return SendStatus(res, page.status());
-    Json orders = Json::array();
-    for (const auto& o : page->orders) orders.push_back(StatusJson(o));
-    SendJson(
-        res, 200,
-        {{"orders", orders},
-         {"next_cursor", page->next_cursor.empty() ? Json(nullptr) : Json(page->next_cursor)}});
+    if (cluster_->enabled()) return Send(res, cluster_->Orders(q));
+    SendLocalOrders(*store_, q, res);
   });
   s.Get("/v1/kpis", "/v1/kpis", [this](const httplib::Request& req, httplib::Response& res) {
     auto parsed = ParseKpiQuery(req.params);
     if (auto* e = std::get_if<ParamError>(&parsed)) return SendError(res, 400, e->code, e->message);
-    SendJson(res, 200, RunKpiQuery(*store_, std::get<KpiQuery>(parsed)));
+    const KpiQuery& q = std::get<KpiQuery>(parsed);
+    if (cluster_->enabled()) return Send(res, cluster_->Kpis(q));
+    SendJson(res, 200, RunKpiQuery(*store_, q));
   });
   s.Get("/v1/scorecards", "/v1/scorecards",
         [this](const httplib::Request& req, httplib::Response& res) {
@@ -228,6 +265,9 @@ void QueryApi::Routes() {
             }
             q.compare_previous = v == "true";
           }
+          if (cluster_->enabled()) {
+            return Send(res, cluster_->Scorecards(config_.scorecard.entries, q));
+          }
           SendJson(res, 200, RunScorecardQuery(*store_, config_.scorecard.entries, q));
         });
   s.Get("/", "/",
@@ -246,11 +286,16 @@ void QueryApi::Routes() {
         (sources_.engine == nullptr || !sources_.engine->store_health.failing.load()) &&
         (sources_.projector == nullptr || !sources_.projector->store_health.failing.load());
     bool ready = store_ok && lag >= 0 && lag <= config_.serve.ready_max_lag;
-    SendJson(res, ready ? 200 : 503,
-             {{"ready", ready},
-              {"lag", lag},
-              {"max_lag", config_.serve.ready_max_lag},
-              {"store", store_ok ? "ok" : "failing"}});
+    Json body = {{"ready", ready},
+                 {"lag", lag},
+                 {"max_lag", config_.serve.ready_max_lag},
+                 {"store", store_ok ? "ok" : "failing"}};
+    if (cluster_->enabled()) {  // every partition served once, every peer answering
+      bool cluster_ready = false;
+      body["cluster"] = cluster_->Readiness(&cluster_ready);
+      body["ready"] = ready = ready && cluster_ready;
+    }
+    SendJson(res, ready ? 200 : 503, body);
   });
   s.Get("/metrics", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
     MetricsSources sources = sources_;
@@ -261,6 +306,72 @@ void QueryApi::Routes() {
     sources.kpi_window = {Today(), config_.metrics.kpi_window_days};
     res.set_content(RenderPrometheus(sources), "text/plain; version=0.0.4");
   });
+}
+
+// Each answer names this store's ownership record (Gendan-Ownership), so the instance merging
+// them checks partition coverage from the same replies.
+void QueryApi::InternalRoutes() {
+  Timed s{*server_, http_metrics_};
+  auto owned = [this](httplib::Server::Handler handler) {
+    return [this, handler](const httplib::Request& req, httplib::Response& res) {
+      handler(req, res);
+      if (std::string o = OwnershipHeaderValue(*store_); !o.empty()) {
+        res.set_header(kOwnershipHeader, o);
+      }
+    };
+  };
+  s.Get("/v1/internal/ownership", "/v1/internal/ownership",
+        owned([this](const httplib::Request&, httplib::Response& res) {
+          auto o = store_->GetOwnership();
+          if (!o.ok()) return SendStatus(res, o.status());
+          const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+          const bool fresh = o->has_value() &&
+                             now - (*o)->heartbeat_unix_ms <= config_.cluster.stale_after.count();
+          SendJson(res, 200,
+                   {{"ownership", o->has_value() ? Json::parse((*o)->Encode()) : Json(nullptr)},
+                    {"fresh", fresh}});
+        }));
+  s.Get(R"(/v1/internal/orders/([A-Za-z0-9._:-]{1,64}))", "/v1/internal/orders/{id}",
+        owned([this](const httplib::Request& req, httplib::Response& res) {
+          SendOrder(req.matches[1], res);
+        }));
+  s.Get(R"(/v1/internal/orders/([A-Za-z0-9._:-]{1,64})/events)", "/v1/internal/orders/{id}/events",
+        owned([this](const httplib::Request& req, httplib::Response& res) {
+          SendEvents(req.matches[1], res);
+        }));
+  // The merging instance's business date rides along, so every store filters at_risk alike.
+  s.Get("/v1/internal/orders", "/v1/internal/orders",
+        owned([this](const httplib::Request& req, httplib::Response& res) {
+          QueryParams params = req.params;
+          std::optional<Date> today = Today();
+          if (auto it = params.find("today"); it != params.end()) {
+            today = ParseDate(it->second);
+            params.erase(it);
+          }
+          if (!today) return SendError(res, 400, "invalid_parameter", "today must be YYYY-MM-DD");
+          auto parsed = ParseOrdersQuery(params);
+          if (auto* e = std::get_if<ParamError>(&parsed))
+            return SendError(res, 400, e->code, e->message);
+          OrdersQuery& q = std::get<OrdersQuery>(parsed);
+          q.filter.today = *today;
+          q.filter.risk_buffer_days = config_.risk.buffer_days;
+          SendLocalOrders(*store_, q, res);
+        }));
+  s.Get("/v1/internal/alerts", "/v1/internal/alerts",
+        owned([this](const httplib::Request&, httplib::Response& res) {
+          SendLocalAlerts(*store_, res);
+        }));
+  s.Get("/v1/internal/kpi_partials", "/v1/internal/kpi_partials",
+        owned([this](const httplib::Request& req, httplib::Response& res) {
+          auto parsed = ParseKpiQuery(req.params);
+          if (auto* e = std::get_if<ParamError>(&parsed))
+            return SendError(res, 400, e->code, e->message);
+          res.status = 200;
+          res.set_content(EncodeCells(KpiPartials(*store_, std::get<KpiQuery>(parsed))),
+                          "application/octet-stream");
+        }));
 }
 
 constexpr size_t kQueryThreads = 64;
@@ -333,6 +444,7 @@ Status QueryApi::Start() {
   // Small JSON answers: without TCP_NODELAY each response waits out Nagle + delayed ACK (~40 ms).
   server_->set_tcp_nodelay(true);
   Guard();
+  InternalRoutes();
   Routes();
   const std::string& listen = config_.serve.listen;
   size_t colon = listen.rfind(':');

@@ -7,6 +7,8 @@
 //
 // Routes: /v1/orders/{id}, /v1/orders, /v1/orders/{id}/events, /v1/kpis, /v1/scorecards,
 // /healthz, /readyz, /metrics, and the dashboard: / and /assets/{file} (consumers/dashboard.h).
+// With cluster.peers set, /v1 answers merge every instance's (consumers/cluster.h); the
+// /v1/internal/... routes give this store's own parts to the other instances.
 // Errors are JSON {"error": {"code", "message"}} with a 4xx/5xx status.
 // Thread-safe: requests run concurrently; the store's reads are thread-safe.
 #pragma once
@@ -27,9 +29,12 @@
 
 namespace httplib {
 class Server;
-}
+struct Response;
+}  // namespace httplib
 
 namespace gendan {
+
+class ClusterQueries;
 
 class QueryApi {
  public:
@@ -65,6 +70,10 @@ class QueryApi {
 
   void Guard();
   void Routes();
+  void InternalRoutes();  // /v1/internal/...: this store's parts, never fanned out again
+  // The order's view, or its events, from this store (404 when it has not the order).
+  void SendOrder(const std::string& order_id, httplib::Response& res);
+  void SendEvents(const std::string& order_id, httplib::Response& res);
   Date Today() const;  // the business date now, for the at_risk filter
   Config config_;
   ReadModelStore* store_;
@@ -72,6 +81,7 @@ class QueryApi {
   std::function<int64_t()> lag_;
   HttpMetrics http_metrics_;
   ViewCache views_;
+  std::unique_ptr<ClusterQueries> cluster_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::thread refresher_;
