@@ -125,6 +125,15 @@ void RenderProjector(Exposition& out, const ProjectorMetrics& m) {
           m.lag.load());
   out.Add("gendan_projector_last_commit_timestamp_seconds", "gauge",
           "Unix time of the last commit.", m.last_commit_unix_ms.load() / 1000.0);
+  const char* partitions_help =
+      "gendan.events partitions by state: owned (assigned here), loading (owned, still "
+      "replaying), unloading (held but assigned to another instance).";
+  out.Add("gendan_projector_partitions", "gauge", partitions_help, {{"state", "owned"}},
+          m.partitions_owned.load());
+  out.Add("gendan_projector_partitions", "gauge", partitions_help, {{"state", "loading"}},
+          m.partitions_loading.load());
+  out.Add("gendan_projector_partitions", "gauge", partitions_help, {{"state", "unloading"}},
+          m.partitions_unloading.load());
   out.Add("gendan_projector_store_write_errors_total", "counter",
           "Read-model writes RocksDB refused (every retry counts).",
           m.store_health.write_errors.load());

@@ -487,6 +487,9 @@ void ProjectorService::Loop::WriteOwnership() {
   o.partition_count = partition_count_;
   o.assigned_unix_ms = assigned_unix_ms_;
   o.heartbeat_unix_ms = UnixMillisNow();
+  metrics_->partitions_owned.store(static_cast<int64_t>(o.partitions.size()));
+  metrics_->partitions_loading.store(static_cast<int64_t>(o.loading.size()));
+  metrics_->partitions_unloading.store(static_cast<int64_t>(o.unloading.size()));
   if (!store_failed_.ok()) return;
   Status s = store_->PutOwnership(o);
   if (!s.ok()) spdlog::warn("projector: writing the ownership record: {}", s.message());

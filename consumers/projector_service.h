@@ -34,8 +34,13 @@ struct ProjectorMetrics {
   std::atomic<int64_t> lag{0};               // events behind the end of gendan.events
   std::atomic<int64_t> last_commit_unix_ms{0};
   std::atomic<bool> assigned{false};  // owns partitions and has caught up once
-  StoreHealth store_health;           // failing while a refused read-model write is retried
-  WorkerGauges worker;  // liveness, lag per gendan.events partition, the read models' figures
+  // Partitions of gendan.events by state (several instances: docs/scaling.md): assigned to this
+  // instance, of those still replaying, and held but assigned elsewhere (being unloaded).
+  std::atomic<int64_t> partitions_owned{0};
+  std::atomic<int64_t> partitions_loading{0};
+  std::atomic<int64_t> partitions_unloading{0};
+  StoreHealth store_health;  // failing while a refused read-model write is retried
+  WorkerGauges worker;       // liveness, lag per gendan.events partition, the read models' figures
 };
 
 class ProjectorService {
