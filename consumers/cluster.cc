@@ -7,7 +7,6 @@
 #include <map>
 #include <mutex>
 #include <set>
-#include <tuple>
 
 #include "projections/alert_view.h"
 #include "projections/order_view.h"
