@@ -3,9 +3,11 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
 
 #include "projections/alert_view.h"
@@ -350,6 +352,8 @@ class ClusterQueries::Peer {
   Peer(std::string url, const ClusterOptions& options, std::string token)
       : url_(std::move(url)), timeout_(options.timeout), token_(std::move(token)) {}
   const std::string& url() const { return url_; }
+  // 0: not identified yet; 1: another instance; 2: this process itself (in its own peer list).
+  std::atomic<int> identity{0};
 
   Result<Reply> Get(const std::string& path, const httplib::Params& params, bool allow_404) {
     std::unique_ptr<httplib::Client> client = Take();
@@ -358,7 +362,7 @@ class ClusterQueries::Peer {
       return Status::TryAgain("peer " + url_ + " did not answer " + path + ": " +
                               httplib::to_string(r.error()));
     }
-    Reply reply{r->status, std::move(r->body), std::nullopt};
+    Reply reply{r->status, std::move(r->body), std::nullopt, r->get_header_value(kServerHeader)};
     if (std::string o = r->get_header_value(kOwnershipHeader); !o.empty()) {
       auto decoded = Ownership::Decode(o);
       if (decoded.ok()) reply.ownership = std::move(*decoded);
@@ -405,8 +409,18 @@ class ClusterQueries::Peer {
   std::vector<std::unique_ptr<httplib::Client>> idle_;
 };
 
+namespace {
+std::string RandomServerId() {
+  std::random_device device;
+  std::mt19937_64 rng((static_cast<uint64_t>(device()) << 32) ^ device());
+  char id[17];
+  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(rng()));
+  return id;
+}
+}  // namespace
+
 ClusterQueries::ClusterQueries(const Config& config, const ReadModelStore* store)
-    : store_(store), options_(config.cluster) {
+    : store_(store), options_(config.cluster), server_id_(RandomServerId()) {
   for (const std::string& url : options_.peers) {
     peers_.push_back(std::make_unique<Peer>(url, options_, config.serve.auth_token));
   }
@@ -430,10 +444,29 @@ std::vector<Result<ClusterQueries::Reply>> ClusterQueries::Ask(const std::vector
   return replies;
 }
 
+void ClusterQueries::Identify() const {
+  std::vector<std::pair<Peer*, std::future<Result<Reply>>>> pending;
+  for (const auto& peer : peers_) {
+    if (peer->identity.load() != 0) continue;
+    Peer* p = peer.get();
+    pending.emplace_back(p, std::async(std::launch::async, [p] {
+                           return p->Get("/v1/internal/ownership", {}, /*allow_404=*/false);
+                         }));
+  }
+  for (auto& [peer, reply] : pending) {
+    auto r = reply.get();
+    // One that does not answer stays unidentified: the request it is sent next fails loudly.
+    if (r.ok() && !r->server.empty()) peer->identity = r->server == server_id_ ? 2 : 1;
+  }
+}
+
 std::vector<ClusterQueries::Request> ClusterQueries::ToEveryPeer(
     const std::string& path, const httplib::Params& params) const {
+  Identify();
   std::vector<Request> requests;
-  for (size_t i = 0; i < peers_.size(); ++i) requests.push_back({i, path, params});
+  for (size_t i = 0; i < peers_.size(); ++i) {
+    if (peers_[i]->identity.load() != 2) requests.push_back({i, path, params});
+  }
   return requests;
 }
 

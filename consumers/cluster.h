@@ -20,6 +20,7 @@
 // so the instances' cells add up to a single store's.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -45,6 +46,9 @@ namespace gendan {
 inline constexpr char kOwnershipHeader[] = "Gendan-Ownership";  // internal: the store's record
 inline constexpr char kCoverageHeader[] = "Gendan-Coverage";    // "partial" when not complete
 inline constexpr char kMissingHeader[] = "Gendan-Missing-Partitions";  // "3,7"
+// internal: a random id of the answering serve process, so that an instance finds itself in
+// cluster.peers (one peer list for every instance, as a StatefulSet's config has) and skips it.
+inline constexpr char kServerHeader[] = "Gendan-Server";
 
 // ---- Partition coverage ----------------------------------------------------------------
 
@@ -167,6 +171,8 @@ class ClusterQueries {
   ClusterQueries& operator=(const ClusterQueries&) = delete;
 
   bool enabled() const { return !peers_.empty(); }
+  // This process's id, sent by its internal routes in Gendan-Server.
+  const std::string& server_id() const { return server_id_; }
 
   // An order lookup the local store answered with 404: `internal_path` (the same route under
   // /v1/internal) asked of every peer; the answer of the one that holds the order, else 404.
@@ -186,7 +192,11 @@ class ClusterQueries {
     int status = 0;
     std::string body;
     std::optional<Ownership> ownership;  // from Gendan-Ownership
+    std::string server;                  // from Gendan-Server
   };
+  // Asks every peer not yet identified who it is; a peer that turns out to be this process
+  // itself is left out of every fan-out from then on.
+  void Identify() const;
   using Params = std::multimap<std::string, std::string>;  // httplib::Params
   struct Request {
     size_t peer;  // index into peers_
@@ -214,6 +224,7 @@ class ClusterQueries {
 
   const ReadModelStore* store_;
   ClusterOptions options_;
+  const std::string server_id_;
   std::vector<std::unique_ptr<Peer>> peers_;
 };
 

@@ -318,6 +318,7 @@ void QueryApi::InternalRoutes() {
       if (std::string o = OwnershipHeaderValue(*store_); !o.empty()) {
         res.set_header(kOwnershipHeader, o);
       }
+      res.set_header(kServerHeader, cluster_->server_id());
     };
   };
   s.Get("/v1/internal/ownership", "/v1/internal/ownership",

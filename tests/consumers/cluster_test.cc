@@ -511,6 +511,30 @@ TEST_F(ClusterApiTest, PartialCoverageIsReportedNotHidden) {
   EXPECT_EQ(Get(0, "/v1/kpis?from=2024-01-01&to=2024-12-31").coverage, "");
 }
 
+// Invariant: an instance whose cluster.peers names itself too (one list for every instance, as
+// a StatefulSet's shared config has) finds itself and does not count its own store twice.
+TEST_F(ClusterApiTest, AnInstanceInItsOwnPeerListCountsItselfOnce) {
+  Config config;
+  const std::string self = "http://127.0.0.1:" + std::to_string(FreePort());
+  config.serve.listen = self.substr(7);
+  config.serve.auth_token = kToken;
+  config.cluster.stale_after = kStaleAfter;
+  config.cluster.peers = {(*instances_)[1].url, self, (*instances_)[2].url};
+  ReadModelStore* store = (*instances_)[0].store.get();
+  QueryApi api(config, store, MetricsSources{}, [] { return int64_t{0}; });
+  ASSERT_TRUE(api.Start().ok());
+  httplib::Client client(self);
+  client.set_bearer_token_auth(kToken);
+  for (const char* path : {"/v1/kpis?from=2024-01-01&to=2024-12-31&group_by=merchandiser",
+                           "/v1/alerts", "/v1/orders?limit=1000"}) {
+    auto r = client.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path;
+    EXPECT_EQ(r->body, Get(3, path).body) << path;
+  }
+  api.Stop();
+}
+
 // Invariant: a peer that does not answer fails merged answers with a 503 naming it — never a
 // silently partial sum — while lookups this store answers itself still work.
 TEST_F(ClusterApiTest, APeerThatDoesNotAnswerIsA503NamingIt) {
