@@ -194,6 +194,51 @@ void QueryApi::SendEvents(const std::string& order_id, httplib::Response& res) {
   SendJson(res, 200, {{"order_id", order_id}, {"events", EventsJson(*events)}});
 }
 
+std::optional<std::string> QueryApi::AnswerCache::Get(const std::string& query,
+                                                      const std::string& version) {
+  std::lock_guard lock(mu_);
+  if (version != version_) return std::nullopt;
+  auto it = answers_.find(query);
+  if (it == answers_.end()) return std::nullopt;
+  return it->second;
+}
+
+void QueryApi::AnswerCache::Put(const std::string& query, const std::string& version,
+                                std::string body) {
+  std::lock_guard lock(mu_);
+  if (version != version_) {  // the data moved on: every cached answer is stale
+    answers_.clear();
+    version_ = version;
+  }
+  if (answers_.size() >= kLimit) answers_.clear();
+  answers_[query] = std::move(body);
+}
+
+std::string QueryApi::DataVersion() const {
+  auto offsets = store_->Offsets();
+  if (!offsets.ok()) return "";
+  std::string version = store_->generation();
+  for (const auto& [partition, next] : *offsets) {
+    version += "/" + std::to_string(partition) + ":" + std::to_string(next);
+  }
+  return version;
+}
+
+void QueryApi::SendCached(const std::string& query, const std::function<std::string()>& run,
+                          httplib::Response& res) {
+  // Read before the answer is computed: an answer newer than its version is only recomputed
+  // once more, never served for data it does not include.
+  const std::string version = DataVersion();
+  std::optional<std::string> body;
+  if (!version.empty()) body = answers_.Get(query, version);
+  if (!body) {
+    body = run();
+    if (!version.empty()) answers_.Put(query, version, *body);
+  }
+  res.status = 200;
+  res.set_content(*body, "application/json");
+}
+
 void QueryApi::Routes() {
   Timed s{*server_, http_metrics_};
   // Lookups try this store first: an order lives in one instance's store.
@@ -242,7 +287,11 @@ void QueryApi::Routes() {
     if (auto* e = std::get_if<ParamError>(&parsed)) return SendError(res, 400, e->code, e->message);
     const KpiQuery& q = std::get<KpiQuery>(parsed);
     if (cluster_->enabled()) return Send(res, cluster_->Kpis(q));
-    SendJson(res, 200, RunKpiQuery(*store_, q));
+    std::string key = "kpis/" + FormatDate(q.from) + "/" + FormatDate(q.to) + "/" +
+                      std::string(q.bucket ? BucketName(*q.bucket) : "-") + "/" +
+                      std::string(GroupKindName(q.group_by));
+    SendCached(
+        key, [&] { return RunKpiQuery(*store_, q).dump(); }, res);
   });
   s.Get("/v1/scorecards", "/v1/scorecards",
         [this](const httplib::Request& req, httplib::Response& res) {
@@ -268,7 +317,12 @@ void QueryApi::Routes() {
           if (cluster_->enabled()) {
             return Send(res, cluster_->Scorecards(config_.scorecard.entries, q));
           }
-          SendJson(res, 200, RunScorecardQuery(*store_, config_.scorecard.entries, q));
+          std::string key = "scorecards/" + FormatDate(q.from) + "/" + FormatDate(q.to) + "/" +
+                            std::to_string(static_cast<int>(q.group_by)) + "/" +
+                            (q.compare_previous ? "1" : "0");
+          SendCached(
+              key, [&] { return RunScorecardQuery(*store_, config_.scorecard.entries, q).dump(); },
+              res);
         });
   s.Get("/", "/",
         [](const httplib::Request&, httplib::Response& res) { SendAsset(res, "index.html"); });

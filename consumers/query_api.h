@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -68,6 +69,27 @@ class QueryApi {
     std::unordered_map<std::string, Entry> views_;
   };
 
+  // KPI and scorecard answers by query, valid while the store's data version (its generation
+  // and per-partition offsets: KPI cells change only in batches that move an offset) is the
+  // one they were computed at. A dashboard's repeated queries then cost a lookup; the first
+  // after new events recomputes. Bounded; thread-safe.
+  class AnswerCache {
+   public:
+    std::optional<std::string> Get(const std::string& query, const std::string& version);
+    void Put(const std::string& query, const std::string& version, std::string body);
+
+   private:
+    static constexpr size_t kLimit = 1'024;
+    std::mutex mu_;
+    std::string version_;
+    std::unordered_map<std::string, std::string> answers_;
+  };
+  // The store's data version for AnswerCache (empty when it cannot be read: do not cache).
+  std::string DataVersion() const;
+  // Sends the cached answer to `query`, or computes it with `run`, caches and sends it.
+  void SendCached(const std::string& query, const std::function<std::string()>& run,
+                  httplib::Response& res);
+
   void Guard();
   void Routes();
   void InternalRoutes();  // /v1/internal/...: this store's parts, never fanned out again
@@ -81,6 +103,7 @@ class QueryApi {
   std::function<int64_t()> lag_;
   HttpMetrics http_metrics_;
   ViewCache views_;
+  AnswerCache answers_;
   std::unique_ptr<ClusterQueries> cluster_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

@@ -16,6 +16,9 @@
 
 #include "consumers/http_guard.h"
 #include "consumers/query_params.h"
+#include "engine/decide.h"
+#include "projections/projector.h"
+#include "tests/engine/history_generator.h"
 
 namespace gendan {
 namespace {
@@ -203,6 +206,45 @@ TEST_F(QueryApiTest, NoTokenConfiguredMeansOpen) {
 }
 
 // The token check: scheme, whitespace, exact bytes; and which paths need it.
+// Invariant: a cached KPI or scorecard answer is served only while the read models are as they
+// were when it was computed; once events land, the answer is recomputed.
+TEST_F(QueryApiTest, CachedKpiAnswersFollowNewEvents) {
+  Start("");
+  test::HistoryGenerator gen(21);
+  DecideOptions decide;
+  decide.now = test::HistoryGenerator::Now();
+  ProjectionOptions options;
+  options.now = [] { return test::HistoryGenerator::Now(); };
+  int64_t offset = 0;
+  auto project = [&](int first, int n) {
+    ProjectionBatch batch(*store_, options);
+    for (int i = first; i < first + n; ++i) {
+      OrderState state;
+      for (const auto& inbound : gen.Next("ORD-" + std::to_string(i))) {
+        Decision decision = Decide(state, inbound, decide);
+        auto* accepted = std::get_if<Accepted>(&decision);
+        if (accepted == nullptr) continue;
+        Evolve(state, accepted->event);
+        ASSERT_TRUE(batch.Apply(accepted->event, 0, offset++).ok());
+      }
+    }
+    ASSERT_TRUE(batch.Commit().ok());
+  };
+  const std::string kpis = "/v1/kpis?from=2022-01-01&to=2030-12-31&group_by=merchandiser";
+  const std::string cards = "/v1/scorecards?from=2022-01-01&to=2030-12-31";
+  project(0, 20);
+  Answer k1 = Get(kpis), c1 = Get(cards);
+  ASSERT_EQ(k1.status, 200);
+  EXPECT_EQ(Get(kpis).body, k1.body);  // the same data: the same answer (from the cache)
+  project(20, 20);
+  Answer k2 = Get(kpis), c2 = Get(cards);
+  EXPECT_NE(k2.body, k1.body);
+  EXPECT_NE(c2.body, c1.body);
+  KpiQuery q{*ParseDate("2022-01-01"), *ParseDate("2030-12-31"), std::nullopt,
+             GroupKind::kMerchandiser};
+  EXPECT_EQ(k2.body, RunKpiQuery(*store_, q));  // what the store answers now
+}
+
 TEST(HttpGuardTest, BearerAndPaths) {
   EXPECT_EQ(CheckBearer("Bearer abc", "abc"), BearerCheck::kOk);
   EXPECT_EQ(CheckBearer("bearer  abc ", "abc"), BearerCheck::kOk);
