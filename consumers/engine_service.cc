@@ -45,6 +45,31 @@ Status TxnStatus(RdKafka::Error* error, const char* what) {
   return Status::IoError(msg);
 }
 
+std::string PartitionList(const std::set<int32_t>& partitions) {
+  std::string out = "[";
+  for (int32_t p : partitions) out += (out.size() > 1 ? "," : "") + std::to_string(p);
+  return out + "]";
+}
+
+std::set<int32_t> PartitionsOf(const std::vector<RdKafka::TopicPartition*>& partitions) {
+  std::set<int32_t> out;
+  for (const RdKafka::TopicPartition* tp : partitions) out.insert(tp->partition());
+  return out;
+}
+
+// An (incremental_)(un)assign failure: librdkafka's view of the assignment and ours now differ,
+// so the pipeline stops (a restart rejoins with a clean slate).
+Status AssignStatus(RdKafka::Error* error, const char* what) {
+  if (error == nullptr) return Status::Ok();
+  std::unique_ptr<RdKafka::Error> owned(error);
+  return Status::Fatal(std::string(what) + ": " + error->str());
+}
+
+Status AssignStatus(RdKafka::ErrorCode e, const char* what) {
+  if (e == RdKafka::ERR_NO_ERROR) return Status::Ok();
+  return Status::Fatal(std::string(what) + ": " + RdKafka::err2str(e));
+}
+
 }  // namespace
 
 // One pipeline of the engine: owns its clients and its open transaction, and shares the store
@@ -70,6 +95,14 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   void dr_cb(RdKafka::Message& message) override;
 
  private:
+  void Assign(RdKafka::KafkaConsumer* consumer, std::vector<RdKafka::TopicPartition*>& partitions,
+              bool cooperative);
+  void Revoke(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+              std::vector<RdKafka::TopicPartition*>& partitions, bool cooperative);
+  const char* FinishTransactionOnRevoke(bool lost);
+  void Fail(const Status& s) {
+    if (!s.ok() && callback_status_.ok()) callback_status_ = s;
+  }
   Status Process(const RdKafka::Message& message);
   Status Commit();
   Status CommitStore();
@@ -77,7 +110,7 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   Status Abort(const Status& cause);
   Status Rewind();
   Status CatchUp(int32_t partition);
-  Status FoldEvents(RdKafka::KafkaConsumer& reader, int32_t partition, int64_t high);
+  Status FoldEvents(RdKafka::KafkaConsumer& reader, int32_t partition);
   Status FoldEvent(const RdKafka::Message& m, OrderStore::Batch* batch);
   Result<OrderState*> StateFor(const std::string& order_id);
   Status ProduceRejection(const RdKafka::Message& message, const v1::InboundEvent* parsed,
@@ -140,7 +173,12 @@ Status EngineService::Loop::Start() {
                                 {"group.instance.id", txn_id},
                                 {"enable.auto.commit", "false"},
                                 {"auto.offset.reset", "earliest"},
-                                {"isolation.level", "read_committed"}},
+                                {"isolation.level", "read_committed"},
+                                // Cooperative incremental rebalancing: a rebalance moves only
+                                // the partitions that change owner; the others keep flowing.
+                                // A kafka.partition.assignment.strategy setting overrides it
+                                // (range/roundrobin: the eager protocol, all stop and restart).
+                                {"partition.assignment.strategy", "cooperative-sticky"}},
                                this);
   if (!consumer.ok()) return consumer.status();
   consumer_ = std::move(*consumer);
@@ -393,17 +431,31 @@ Status EngineService::Loop::Abort(const Status& cause) {
 }
 
 // Puts every assigned partition back at its committed offset, so the aborted records are
-// decided again from the committed states.
+// decided again from the committed states. A partition whose committed offset cannot be read
+// (a transaction's offsets still settling, a rebalance under way) is asked again: taking its
+// missing offset for "never committed" would decide the whole partition again.
 Status EngineService::Loop::Rewind() {
+  if (assigned_.empty()) return Status::Ok();
   std::vector<RdKafka::TopicPartition*> parts;
   for (int32_t p : assigned_) parts.push_back(RdKafka::TopicPartition::create(inbound_, p));
+  std::string why;
+  for (int attempt = 0; attempt < 40; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    why.clear();
+    RdKafka::ErrorCode e = consumer_->committed(parts, kKafkaTimeoutMs);
+    if (e != RdKafka::ERR_NO_ERROR) why = RdKafka::err2str(e);
+    for (const RdKafka::TopicPartition* tp : parts) {
+      if (why.empty() && tp->err() != RdKafka::ERR_NO_ERROR) {
+        why = "partition " + std::to_string(tp->partition()) + ": " + RdKafka::err2str(tp->err());
+      }
+    }
+    if (why.empty()) break;
+  }
   Status s;
-  RdKafka::ErrorCode e = consumer_->committed(parts, kKafkaTimeoutMs);
-  if (e != RdKafka::ERR_NO_ERROR)
-    s = Status::Fatal("reading committed offsets: " + RdKafka::err2str(e));
+  if (!why.empty()) s = Status::Fatal("reading committed offsets: " + why);
   for (RdKafka::TopicPartition* tp : parts) {
     if (!s.ok()) break;
-    if (tp->offset() < 0) tp->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
+    if (tp->offset() < 0) tp->set_offset(RdKafka::Topic::OFFSET_BEGINNING);  // never committed
     if (auto se = consumer_->seek(*tp, kKafkaTimeoutMs); se != RdKafka::ERR_NO_ERROR) {
       s = Status::Fatal("rewinding partition " + std::to_string(tp->partition()) + ": " +
                         RdKafka::err2str(se));
@@ -435,65 +487,123 @@ void EngineService::Loop::SampleStore() {
   metrics_->worker.store.Set(store_->Stats());
 }
 
+// EAGER (range, roundrobin): every rebalance revokes the whole assignment, then assigns the new
+// one. COOPERATIVE (cooperative-sticky, the default): the callback names only the partitions
+// that change owner, and the others keep being decided across the rebalance.
 void EngineService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                                        std::vector<RdKafka::TopicPartition*>& partitions) {
+  const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
   if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-    for (RdKafka::TopicPartition* tp : partitions) {
-      Status s = CatchUp(tp->partition());
-      if (!s.ok() && callback_status_.ok()) callback_status_ = s;
-      assigned_.insert(tp->partition());
-    }
-    consumer->assign(partitions);
-    spdlog::info("engine: assigned {} partitions of {}", partitions.size(), inbound_);
-    return;
+    Assign(consumer, partitions, cooperative);
+  } else {
+    Revoke(consumer, err, partitions, cooperative);
   }
-  // Revoked or lost: finish the open transaction while the partitions are still ours.
+}
+
+// Catches the new partitions' states up from gendan.events, then starts consuming them. With
+// the cooperative protocol the list may be empty (this member gains nothing this round); it is
+// still handed to incremental_assign, which completes the round.
+void EngineService::Loop::Assign(RdKafka::KafkaConsumer* consumer,
+                                 std::vector<RdKafka::TopicPartition*>& partitions,
+                                 bool cooperative) {
+  const std::set<int32_t> added = PartitionsOf(partitions);
+  for (int32_t p : added) {
+    Fail(CatchUp(p));
+    assigned_.insert(p);
+  }
+  Fail(cooperative ? AssignStatus(consumer->incremental_assign(partitions), "incremental_assign")
+                   : AssignStatus(consumer->assign(partitions), "assign"));
+  if (!added.empty()) UpdateLag();
+  spdlog::info("engine: assigned {} partitions {} of {} ({}), now owns {}", added.size(),
+               PartitionList(added), inbound_, cooperative ? "COOPERATIVE" : "EAGER",
+               PartitionList(assigned_));
+}
+
+// Finishes the open transaction while the partitions are still ours, then lets them go. The
+// transaction spans every partition this pipeline owns, so the kept partitions' records commit
+// with it (they are not re-decided); that commit is the whole pause the kept partitions see.
+void EngineService::Loop::Revoke(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                                 std::vector<RdKafka::TopicPartition*>& partitions,
+                                 bool cooperative) {
+  const auto started = Clock::now();
+  // Lost (the group moved on without us: session timeout, fenced member) or a rebalance error:
+  // another instance may be deciding these orders already, so nothing of ours may commit.
+  const bool lost = err != RdKafka::ERR__REVOKE_PARTITIONS || consumer->assignment_lost();
+  // A rebalance error calls for unassigning everything, whatever the protocol.
+  const bool incremental = cooperative && err == RdKafka::ERR__REVOKE_PARTITIONS;
+  const std::set<int32_t> gone = incremental ? PartitionsOf(partitions) : assigned_;
+  // Out of assigned_ first: an abort rewinds only the partitions we keep, and the lag gauges
+  // stop covering the ones we lose.
+  for (int32_t p : gone) assigned_.erase(p);
+  // An empty revocation (cooperative) takes nothing away: the transaction stays open.
+  const char* outcome = gone.empty() && !lost ? "kept open" : FinishTransactionOnRevoke(lost);
+  Fail(incremental
+           ? AssignStatus(consumer->incremental_unassign(partitions), "incremental_unassign")
+           : AssignStatus(consumer->unassign(), "unassign"));
+  for (int32_t p : gone) {
+    positions_.erase(p);
+    metrics_->worker.lag.Erase(p);
+  }
+  committed_.clear();  // another instance may change the lost orders now; the rest re-read cheaply
+  UpdateLag();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  spdlog::info(
+      "engine: {} {} partitions {} of {} ({}), still owns {}; open transaction {} in {} ms",
+      lost ? "lost" : "revoked", gone.size(), PartitionList(gone), inbound_,
+      cooperative ? "COOPERATIVE" : "EAGER", PartitionList(assigned_), outcome, ms);
+}
+
+// Commits the open transaction (aborting on a retryable failure), or aborts it when the
+// partitions were lost: its offsets would be refused (KIP-447) and its producer may be fenced.
+// Returns what happened, for the log.
+const char* EngineService::Loop::FinishTransactionOnRevoke(bool lost) {
+  if (!in_txn_) return "none";
+  if (lost) {
+    Fail(Abort(Status::TryAgain("partitions lost in a rebalance")));
+    return "aborted";
+  }
   Status s = Commit();
-  if (s.retryable()) s = Abort(s);
-  if (!s.ok() && callback_status_.ok()) callback_status_ = s;
-  consumer->unassign();
-  assigned_.clear();
-  metrics_->consumer_lag.fetch_add(-reported_lag_, std::memory_order_relaxed);
-  reported_lag_ = 0;
-  metrics_->worker.lag.Clear();
-  committed_.clear();  // another instance may change these orders now
-  spdlog::info("engine: partitions of {} revoked", inbound_);
+  if (s.retryable()) {
+    Fail(Abort(s));
+    return "aborted";
+  }
+  Fail(s);
+  return s.ok() ? "committed" : "failed";
 }
 
 // Brings the store's states for `partition` up to the end of its gendan.events partition: after
-// a crash between the Kafka commit and the store write, or with a fresh or lost state dir.
+// a crash between the Kafka commit and the store write, with a fresh or lost state dir, or when
+// another instance owned the partition since this store last saw it.
 Status EngineService::Loop::CatchUp(int32_t partition) {
   auto pos = store_->Position(partition);
   if (!pos.ok()) return pos.status();
   positions_[partition] = *pos;
-  int64_t low = 0, high = 0;
-  if (auto e = producer_->query_watermark_offsets(events_, partition, &low, &high, kKafkaTimeoutMs);
-      e != RdKafka::ERR_NO_ERROR) {
-    return Status::Fatal("reading the end of " + events_ + " partition " +
-                         std::to_string(partition) + ": " + RdKafka::err2str(e));
-  }
-  if (pos->events_next >= high) return Status::Ok();
-  spdlog::info("engine: store behind on partition {}: folding in {} offsets of {}", partition,
-               high - pos->events_next, events_);
+  // Always read to the end, even when the store looks current: the partition's previous owner
+  // may have a transaction open there (a commit whose markers are on their way, or a killed
+  // instance's), and the end a read_committed client sees stops before it.
   auto reader = MakeConsumer(config_, {{"group.id", config_.engine.group_id + "-catchup"},
                                        {"enable.auto.commit", "false"},
                                        {"enable.partition.eof", "true"},
+                                       {"auto.offset.reset", "earliest"},
                                        {"isolation.level", "read_committed"}});
   if (!reader.ok()) return reader.status();
   std::unique_ptr<RdKafka::TopicPartition> tp(
-      RdKafka::TopicPartition::create(events_, partition, std::max(pos->events_next, low)));
+      RdKafka::TopicPartition::create(events_, partition, pos->events_next));
   (*reader)->assign({tp.get()});
-  Status s = FoldEvents(**reader, partition, high);
+  Status s = FoldEvents(**reader, partition);
   (*reader)->close();
   return s;
 }
 
-// Reads `reader` to the end offset `high`, folding every event into the store in batches.
-Status EngineService::Loop::FoldEvents(RdKafka::KafkaConsumer& reader, int32_t partition,
-                                       int64_t high) {
+// Reads `reader` to the end of its partition, folding every event into the store in batches.
+// The end is where the last stable offset meets the high watermark: no transaction is open.
+Status EngineService::Loop::FoldEvents(RdKafka::KafkaConsumer& reader, int32_t partition) {
   OrderStore::Batch batch;
   PartitionPosition& pos = positions_[partition];
+  const int64_t start = pos.events_next;
   auto deadline = Clock::now() + std::chrono::minutes(10);
+  bool waiting = false;  // logged once
   for (bool done = false; !done;) {
     if (Clock::now() > deadline) return Status::Fatal("catching up from " + events_ + " timed out");
     std::unique_ptr<RdKafka::Message> m(reader.consume(1000));
@@ -503,8 +613,23 @@ Status EngineService::Loop::FoldEvents(RdKafka::KafkaConsumer& reader, int32_t p
       pos.events_next = m->offset() + 1;
       metrics_->catchup_events.fetch_add(1, std::memory_order_relaxed);
     } else if (m->err() == RdKafka::ERR__PARTITION_EOF) {
-      done = true;  // read_committed EOF is the stable end; our fenced predecessor left none open
-      pos.events_next = std::max(pos.events_next, high);
+      // read_committed stops at the last stable offset. Short of the high watermark (as of the
+      // same fetch), a transaction of the partition's previous owner is still open: another
+      // instance's commit whose markers are on their way, or a killed instance's, which the
+      // broker aborts after its transaction.timeout.ms. Its events may or may not count, so
+      // wait until it is settled (the group's offsets for the partition wait for it too).
+      int64_t low = 0, high = 0;
+      (void)reader.get_watermark_offsets(events_, partition, &low, &high);
+      done = m->offset() >= high;
+      if (done) {
+        pos.events_next = std::max(pos.events_next, m->offset());
+      } else if (!waiting) {
+        waiting = true;
+        spdlog::info(
+            "engine: {} partition {} has a transaction open at offset {} (end {}); "
+            "waiting for it to settle",
+            events_, partition, m->offset(), high);
+      }
     } else if (m->err() != RdKafka::ERR__TIMED_OUT) {
       return Status::Fatal("reading " + events_ + ": " + m->errstr());
     }
@@ -517,6 +642,10 @@ Status EngineService::Loop::FoldEvents(RdKafka::KafkaConsumer& reader, int32_t p
       batch.states.clear();
       metrics_->worker.liveness.Progressed();  // a long catch-up is progress, not a stall
     }
+  }
+  if (pos.events_next > start) {
+    spdlog::info("engine: caught partition {} up from {} offsets {}..{}", partition, events_, start,
+                 pos.events_next);
   }
   return Status::Ok();
 }

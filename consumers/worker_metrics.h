@@ -44,6 +44,11 @@ class PartitionLag {
     std::lock_guard lock(mu_);
     lag_[partition] = lag;
   }
+  // A partition no longer assigned (revoked in a rebalance) leaves the gauge.
+  void Erase(int32_t partition) {
+    std::lock_guard lock(mu_);
+    lag_.erase(partition);
+  }
   void Clear() {
     std::lock_guard lock(mu_);
     lag_.clear();
