@@ -33,7 +33,7 @@
 # --short (ctest ScaleOut): 1 500 orders (~39k facts, 1 % invalid) over ~2 min, ~4 min in all.
 # --long: 20 000 orders (~520k facts) over ~9 min, for a manual run.
 # The broker listens on GENDAN_SCALE_KAFKA_PORT (default 19392; controller port + 1), state in
-# the temp dir; the HTTP ports are GENDAN_SCALE_HTTP_BASE + 1..40 (default 19400). CI=true turns
+# the temp dir; the HTTP ports are GENDAN_SCALE_HTTP_BASE + 1..29 (default 19400). CI=true turns
 # missing tools (java, kcat, python3, curl) into failures, else the test skips (exit 77);
 # FAULT_KEEP=1 keeps the temp dir; SCALE_SEED picks the book.
 set -euo pipefail
