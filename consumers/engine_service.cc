@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -109,8 +110,24 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   void ClearTransaction();
   Status Abort(const Status& cause);
   Status Rewind();
-  Status CatchUp(int32_t partition);
-  Status FoldEvents(RdKafka::KafkaConsumer& reader, int32_t partition);
+  Status Rewind(const std::set<int32_t>& partitions);  // each to its committed offset
+  // A newly assigned partition whose order states are being brought up to the end of its
+  // gendan.events partition. Its inbound partition stays paused meanwhile; the loop steps the
+  // catch-up between records, so the partitions it already owns keep flowing.
+  struct CatchUp {
+    std::unique_ptr<RdKafka::KafkaConsumer> reader;  // gendan.events, read_committed
+    OrderStore::Batch batch;                         // folded states not yet written
+    int64_t start = 0;                               // the store's position when it began
+    bool waiting = false;                            // an open transaction was logged
+    bool stray = false;  // a record of the partition was polled before it resumed
+    Clock::time_point deadline;
+  };
+  Status StartCatchUp(int32_t partition);
+  Status StepCatchUps();
+  // Folds up to a step's worth of events; *done once the partition's end is reached.
+  Status StepCatchUp(int32_t partition, CatchUp& c, bool* done);
+  Status WriteCatchUp(int32_t partition, CatchUp& c);
+  Status FinishCatchUp(int32_t partition, CatchUp& c);
   Status FoldEvent(const RdKafka::Message& m, OrderStore::Batch* batch);
   Result<OrderState*> StateFor(const std::string& order_id);
   Status ProduceRejection(const RdKafka::Message& message, const v1::InboundEvent* parsed,
@@ -131,7 +148,8 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   std::string event_bytes_;   // the event being produced (kept for its buffer)
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::Producer> producer_;
-  std::set<int32_t> assigned_;
+  std::set<int32_t> assigned_;              // partitions being decided (caught up, not paused)
+  std::map<int32_t, CatchUp> catching_up_;  // assigned, paused, catching up
   std::map<int32_t, PartitionPosition> positions_;         // committed, per partition
   std::unordered_map<std::string, OrderState> committed_;  // cache of committed states
   Status callback_status_;                                 // first failure inside a callback
@@ -194,12 +212,14 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
   stop_ = &stop;
   Status status;
   while (!stop.load() && status.ok() && callback_status_.ok()) {
-    auto wait = std::chrono::milliseconds(100);
+    auto wait = std::chrono::milliseconds(catching_up_.empty() ? 100 : 5);
     if (in_txn_) {
-      wait = std::max(
-          std::chrono::milliseconds(0),
-          std::chrono::duration_cast<std::chrono::milliseconds>(txn_deadline_ - Clock::now()));
+      wait = std::clamp(
+          std::chrono::duration_cast<std::chrono::milliseconds>(txn_deadline_ - Clock::now()),
+          std::chrono::milliseconds(0), wait);
     }
+    if (!catching_up_.empty()) status = StepCatchUps();
+    if (!status.ok()) break;
     std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(wait.count())));
     metrics_->worker.liveness.Polled();
     switch (message->err()) {
@@ -261,6 +281,12 @@ Result<OrderState*> EngineService::Loop::StateFor(const std::string& order_id) {
 }
 
 Status EngineService::Loop::Process(const RdKafka::Message& message) {
+  if (auto c = catching_up_.find(message.partition()); c != catching_up_.end()) {
+    // Fetched before the pause took hold: decided once the states are caught up (the
+    // partition is put back at its committed offset then).
+    c->second.stray = true;
+    return Status::Ok();
+  }
   Status s = EnsureTransaction();
   if (!s.ok()) return s;
   const int32_t partition = message.partition();
@@ -434,10 +460,12 @@ Status EngineService::Loop::Abort(const Status& cause) {
 // decided again from the committed states. A partition whose committed offset cannot be read
 // (a transaction's offsets still settling, a rebalance under way) is asked again: taking its
 // missing offset for "never committed" would decide the whole partition again.
-Status EngineService::Loop::Rewind() {
-  if (assigned_.empty()) return Status::Ok();
+Status EngineService::Loop::Rewind() { return Rewind(assigned_); }
+
+Status EngineService::Loop::Rewind(const std::set<int32_t>& partitions) {
+  if (partitions.empty()) return Status::Ok();
   std::vector<RdKafka::TopicPartition*> parts;
-  for (int32_t p : assigned_) parts.push_back(RdKafka::TopicPartition::create(inbound_, p));
+  for (int32_t p : partitions) parts.push_back(RdKafka::TopicPartition::create(inbound_, p));
   std::string why;
   for (int attempt = 0; attempt < 40; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -467,7 +495,9 @@ Status EngineService::Loop::Rewind() {
 
 void EngineService::Loop::UpdateLag() {
   int64_t lag = 0;
-  for (int32_t p : assigned_) {
+  std::set<int32_t> owned = assigned_;  // and the ones still catching up: their records wait
+  for (const auto& [p, c] : catching_up_) owned.insert(p);
+  for (int32_t p : owned) {
     int64_t low = 0, high = 0;
     if (consumer_->get_watermark_offsets(inbound_, p, &low, &high) != RdKafka::ERR_NO_ERROR) {
       continue;
@@ -500,22 +530,22 @@ void EngineService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka
   }
 }
 
-// Catches the new partitions' states up from gendan.events, then starts consuming them. With
-// the cooperative protocol the list may be empty (this member gains nothing this round); it is
-// still handed to incremental_assign, which completes the round.
+// Takes the new partitions paused and starts catching their states up from gendan.events; the
+// loop resumes each once it is caught up (StepCatchUps). The callback itself does not wait: a
+// previous owner's open transaction can take transaction.timeout.ms to settle, and the
+// partitions this pipeline already owns keep flowing meanwhile. With the cooperative protocol
+// the list may be empty (this member gains nothing this round); it is still handed to
+// incremental_assign, which completes the round.
 void EngineService::Loop::Assign(RdKafka::KafkaConsumer* consumer,
                                  std::vector<RdKafka::TopicPartition*>& partitions,
                                  bool cooperative) {
   const std::set<int32_t> added = PartitionsOf(partitions);
-  for (int32_t p : added) {
-    Fail(CatchUp(p));
-    assigned_.insert(p);
-  }
   Fail(cooperative ? AssignStatus(consumer->incremental_assign(partitions), "incremental_assign")
                    : AssignStatus(consumer->assign(partitions), "assign"));
-  if (!added.empty()) UpdateLag();
-  spdlog::info("engine: assigned {} partitions {} of {} ({}), now owns {}", added.size(),
-               PartitionList(added), inbound_, cooperative ? "COOPERATIVE" : "EAGER",
+  if (!added.empty()) Fail(AssignStatus(consumer->pause(partitions), "pause"));
+  for (int32_t p : added) Fail(StartCatchUp(p));
+  spdlog::info("engine: assigned {} partitions {} of {} ({}), catching them up; owns {}",
+               added.size(), PartitionList(added), inbound_, cooperative ? "COOPERATIVE" : "EAGER",
                PartitionList(assigned_));
 }
 
@@ -531,7 +561,16 @@ void EngineService::Loop::Revoke(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
   const bool lost = err != RdKafka::ERR__REVOKE_PARTITIONS || consumer->assignment_lost();
   // A rebalance error calls for unassigning everything, whatever the protocol.
   const bool incremental = cooperative && err == RdKafka::ERR__REVOKE_PARTITIONS;
-  const std::set<int32_t> gone = incremental ? PartitionsOf(partitions) : assigned_;
+  std::set<int32_t> gone = incremental ? PartitionsOf(partitions) : assigned_;
+  if (!incremental) {
+    for (const auto& [p, c] : catching_up_) gone.insert(p);
+  }
+  for (int32_t p : gone) {
+    if (auto c = catching_up_.find(p); c != catching_up_.end()) {
+      c->second.reader->close();  // its folded states stay in the store only if written
+      catching_up_.erase(c);
+    }
+  }
   // Out of assigned_ first: an abort rewinds only the partitions we keep, and the lag gauges
   // stop covering the ones we lose.
   for (int32_t p : gone) assigned_.erase(p);
@@ -575,7 +614,7 @@ const char* EngineService::Loop::FinishTransactionOnRevoke(bool lost) {
 // Brings the store's states for `partition` up to the end of its gendan.events partition: after
 // a crash between the Kafka commit and the store write, with a fresh or lost state dir, or when
 // another instance owned the partition since this store last saw it.
-Status EngineService::Loop::CatchUp(int32_t partition) {
+Status EngineService::Loop::StartCatchUp(int32_t partition) {
   auto pos = store_->Position(partition);
   if (!pos.ok()) return pos.status();
   positions_[partition] = *pos;
@@ -590,25 +629,36 @@ Status EngineService::Loop::CatchUp(int32_t partition) {
   if (!reader.ok()) return reader.status();
   std::unique_ptr<RdKafka::TopicPartition> tp(
       RdKafka::TopicPartition::create(events_, partition, pos->events_next));
-  (*reader)->assign({tp.get()});
-  Status s = FoldEvents(**reader, partition);
-  (*reader)->close();
-  return s;
+  if (auto e = (*reader)->assign({tp.get()}); e != RdKafka::ERR_NO_ERROR) {
+    return Status::Fatal("catching up from " + events_ + ": " + RdKafka::err2str(e));
+  }
+  CatchUp& c = catching_up_[partition];
+  c.reader = std::move(*reader);
+  c.start = pos->events_next;
+  c.deadline = Clock::now() + std::chrono::minutes(10);
+  return Status::Ok();
 }
 
-// Reads `reader` to the end of its partition, folding every event into the store in batches.
+Status EngineService::Loop::StepCatchUps() {
+  for (auto it = catching_up_.begin(); it != catching_up_.end();) {
+    bool done = false;
+    Status s = StepCatchUp(it->first, it->second, &done);
+    if (s.ok() && done) s = FinishCatchUp(it->first, it->second);
+    if (!s.ok()) return s;
+    it = done ? catching_up_.erase(it) : std::next(it);
+  }
+  return Status::Ok();
+}
+
 // The end is where the last stable offset meets the high watermark: no transaction is open.
-Status EngineService::Loop::FoldEvents(RdKafka::KafkaConsumer& reader, int32_t partition) {
-  OrderStore::Batch batch;
+Status EngineService::Loop::StepCatchUp(int32_t partition, CatchUp& c, bool* done) {
+  if (Clock::now() > c.deadline) return Status::Fatal("catching up from " + events_ + " timed out");
   PartitionPosition& pos = positions_[partition];
-  const int64_t start = pos.events_next;
-  auto deadline = Clock::now() + std::chrono::minutes(10);
-  bool waiting = false;  // logged once
-  for (bool done = false; !done;) {
-    if (Clock::now() > deadline) return Status::Fatal("catching up from " + events_ + " timed out");
-    std::unique_ptr<RdKafka::Message> m(reader.consume(1000));
+  for (int n = 0; n < 2'000 && !*done; ++n) {
+    std::unique_ptr<RdKafka::Message> m(c.reader->consume(0));
+    if (m->err() == RdKafka::ERR__TIMED_OUT) break;
     if (m->err() == RdKafka::ERR_NO_ERROR) {
-      Status s = FoldEvent(*m, &batch);
+      Status s = FoldEvent(*m, &c.batch);
       if (!s.ok()) return s;
       pos.events_next = m->offset() + 1;
       metrics_->catchup_events.fetch_add(1, std::memory_order_relaxed);
@@ -619,35 +669,53 @@ Status EngineService::Loop::FoldEvents(RdKafka::KafkaConsumer& reader, int32_t p
       // broker aborts after its transaction.timeout.ms. Its events may or may not count, so
       // wait until it is settled (the group's offsets for the partition wait for it too).
       int64_t low = 0, high = 0;
-      (void)reader.get_watermark_offsets(events_, partition, &low, &high);
-      done = m->offset() >= high;
-      if (done) {
+      (void)c.reader->get_watermark_offsets(events_, partition, &low, &high);
+      *done = m->offset() >= high;
+      if (*done) {
         pos.events_next = std::max(pos.events_next, m->offset());
-      } else if (!waiting) {
-        waiting = true;
+      } else if (!c.waiting) {
+        c.waiting = true;
         spdlog::info(
             "engine: {} partition {} has a transaction open at offset {} (end {}); "
             "waiting for it to settle",
             events_, partition, m->offset(), high);
       }
-    } else if (m->err() != RdKafka::ERR__TIMED_OUT) {
+      break;
+    } else {
       return Status::Fatal("reading " + events_ + ": " + m->errstr());
     }
-    if (done || batch.states.size() >= 10'000) {
-      batch.positions[partition] = pos;
-      Status s = WriteWithRetry(
-          config_.store, &metrics_->store_health, stop_, "engine: order store catch-up",
-          [&] { return store_->Commit(batch); }, [&] { return store_->Resume(); });
-      if (!s.ok()) return s;
-      batch.states.clear();
-      metrics_->worker.liveness.Progressed();  // a long catch-up is progress, not a stall
-    }
   }
-  if (pos.events_next > start) {
-    spdlog::info("engine: caught partition {} up from {} offsets {}..{}", partition, events_, start,
-                 pos.events_next);
-  }
+  if (*done || c.batch.states.size() >= 10'000) return WriteCatchUp(partition, c);
   return Status::Ok();
+}
+
+Status EngineService::Loop::WriteCatchUp(int32_t partition, CatchUp& c) {
+  c.batch.positions[partition] = positions_[partition];
+  Status s = WriteWithRetry(
+      config_.store, &metrics_->store_health, stop_, "engine: order store catch-up",
+      [&] { return store_->Commit(c.batch); }, [&] { return store_->Resume(); });
+  if (!s.ok()) return s;
+  c.batch.states.clear();
+  metrics_->worker.liveness.Progressed();  // a long catch-up is progress, not a stall
+  return Status::Ok();
+}
+
+// The states are current: the partition joins the ones being decided.
+Status EngineService::Loop::FinishCatchUp(int32_t partition, CatchUp& c) {
+  c.reader->close();
+  const int64_t end = positions_[partition].events_next;
+  assigned_.insert(partition);
+  spdlog::info("engine: partition {} caught up ({} offsets {}..{} folded in), now owns {}",
+               partition, events_, c.start, end, PartitionList(assigned_));
+  std::vector<RdKafka::TopicPartition*> tp{RdKafka::TopicPartition::create(inbound_, partition)};
+  Status s;
+  // A record polled before the pause held was dropped: start the partition over at its
+  // committed offset, like after an abort.
+  if (c.stray) s = Rewind({partition});
+  if (s.ok()) s = AssignStatus(consumer_->resume(tp), "resume");
+  RdKafka::TopicPartition::destroy(tp);
+  UpdateLag();
+  return s;
 }
 
 // Applies one recorded event to its order's state unless the state already has it.
