@@ -5,6 +5,7 @@
 
 #include "consumers/kafka_client.h"
 #include "consumers/store_retry.h"
+#include "projections/projector.h"
 
 namespace gendan {
 namespace {
@@ -56,7 +57,8 @@ Status AlertPublisher::Start() {
   return Recover();
 }
 
-Result<std::optional<AlertPublisher::Published>> AlertPublisher::LastPublished(int32_t partition) {
+Result<std::optional<AlertPublisher::Published>> AlertPublisher::LastPublished(int32_t partition,
+                                                                               bool with_keys) {
   int64_t low = 0, high = 0;
   if (producer_->query_watermark_offsets(topic_, partition, &low, &high, kTimeoutMs) !=
       RdKafka::ERR_NO_ERROR) {
@@ -71,8 +73,8 @@ Result<std::optional<AlertPublisher::Published>> AlertPublisher::LastPublished(i
   // Sequences only grow within a partition, so its last records carry the highest; a window
   // covers the transaction markers and aborted records that may trail them.
   constexpr int64_t kWindow = 256;
-  std::unique_ptr<RdKafka::TopicPartition> tp(
-      RdKafka::TopicPartition::create(topic_, partition, std::max(low, high - kWindow)));
+  std::unique_ptr<RdKafka::TopicPartition> tp(RdKafka::TopicPartition::create(
+      topic_, partition, with_keys ? low : std::max(low, high - kWindow)));
   (*reader)->assign({tp.get()});
   Published found{0, high};
   for (bool eof = false; !eof;) {
@@ -84,11 +86,12 @@ Result<std::optional<AlertPublisher::Published>> AlertPublisher::LastPublished(i
     }
     if (m->err() != RdKafka::ERR_NO_ERROR) continue;
     v1::Alert a;
-    if (a.ParseFromArray(m->payload(), static_cast<int>(m->len())))
-      found.last_sequence = std::max(found.last_sequence, a.sequence());
+    if (!a.ParseFromArray(m->payload(), static_cast<int>(m->len()))) continue;
+    found.last_sequence = std::max(found.last_sequence, a.sequence());
+    if (with_keys) found.keys.insert(ProjectionBatch::PublishedKey(a));
   }
   (*reader)->close();
-  return std::optional<Published>(found);
+  return std::optional<Published>(std::move(found));
 }
 
 // Drops outbox records that an earlier run published but could not yet delete.

@@ -17,6 +17,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
+#include <unordered_set>
 
 #include "consumers/config.h"
 #include "consumers/projector_service.h"
@@ -34,14 +36,16 @@ class AlertPublisher : public RdKafka::DeliveryReportCb {
   // Publishes what the outbox holds (in bounded transactions) and removes it from the outbox.
   Status Drain();
 
-  // What gendan.alerts partition `partition` holds: the highest alert sequence on it and its
-  // end offset, or none while it is empty. For a projector taking the partition over from
-  // another instance (ProjectionBatch::Adopt).
+  // What gendan.alerts partition `partition` holds: the highest alert sequence on it, its end
+  // offset and, `with_keys`, every record's ProjectionBatch::PublishedKey (the whole partition
+  // is read then; else only its tail); none while it is empty. For a projector taking the
+  // partition over from another instance (ProjectionBatch::Adopt).
   struct Published {
     int64_t last_sequence = 0;
     int64_t end_offset = 0;
+    std::unordered_set<std::string> keys;
   };
-  Result<std::optional<Published>> LastPublished(int32_t partition);
+  Result<std::optional<Published>> LastPublished(int32_t partition, bool with_keys);
 
   void dr_cb(RdKafka::Message& message) override;
 

@@ -88,7 +88,6 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   Status Commit();
   void Publish(std::vector<v1::OrderStatus> statuses);
   void UpdateLag();
-  void CommitGroupOffsets();
   Status FollowSwap();
   Status TickAlerts();
   void SampleStore();
@@ -97,6 +96,8 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   void Revoke(RdKafka::KafkaConsumer* consumer, std::vector<RdKafka::TopicPartition*>& partitions,
               bool cooperative);
   Status StartPartition(RdKafka::TopicPartition* tp, const std::map<int32_t, int64_t>& offsets);
+  Status AdoptAlertsIfNeeded(int32_t partition, bool held, int64_t replay_until);
+  using Published = AlertPublisher::Published;
   Status FindUnloading();
   Status UnloadStep();
   void CheckLoading();
@@ -242,22 +243,9 @@ Status ProjectorService::Loop::Commit() {
   Publish(batch_.TakeCommitted());
   s = publisher_.Drain();
   if (!s.ok()) return s;
-  CommitGroupOffsets();
   UpdateLag();
   if (!loading_.empty()) CheckLoading();
   return Status::Ok();
-}
-
-// Mirrors the stored offsets into the consumer group, for Kafka's own lag tools only.
-void ProjectorService::Loop::CommitGroupOffsets() {
-  auto offsets = store_->Offsets();
-  if (!offsets.ok() || offsets->empty()) return;
-  std::vector<RdKafka::TopicPartition*> parts;
-  for (const auto& [p, next] : *offsets) {
-    if (assigned_.contains(p)) parts.push_back(RdKafka::TopicPartition::create(events_, p, next));
-  }
-  if (!parts.empty()) consumer_->commitAsync(parts);
-  RdKafka::TopicPartition::destroy(parts);
 }
 
 // The latest status per changed order, at least once: the topic is compacted by order_id, so a
@@ -386,16 +374,31 @@ Status ProjectorService::Loop::StartPartition(RdKafka::TopicPartition* tp,
                             RdKafka::err2str(e));
   }
   if (std::max(next, low) < high) loading_[p] = high;
-  if (it != offsets.end()) return Status::Ok();
-  auto published = publisher_.LastPublished(p);
-  if (!published.ok()) return published.status();
-  if (published->has_value()) {
-    batch_.Adopt(p, (*published)->last_sequence + 1, (*published)->end_offset, high);
-    spdlog::info(
-        "projector: adopting partition {}: replaying {} offsets; alerts go on after "
-        "sequence {}",
-        p, high - low, (*published)->last_sequence);
-  }
+  return AdoptAlertsIfNeeded(p, it != offsets.end(), high);
+}
+
+// Whoever published a partition's alerts last numbers them on. When that was another instance
+// — the store does not hold the partition, or gendan.alerts carries sequences this store never
+// gave out (the partition came back after someone else owned it) — this instance adopts it:
+// numbering goes on after the topic's, and replaying the partition publishes no record the
+// topic already has.
+Status ProjectorService::Loop::AdoptAlertsIfNeeded(int32_t p, bool held, int64_t replay_until) {
+  auto tail = publisher_.LastPublished(p, /*with_keys=*/false);
+  if (!tail.ok()) return tail.status();
+  if (!tail->has_value()) return Status::Ok();  // nothing published: nothing to take over
+  auto ours = store_->NextSequence(p);
+  if (!ours.ok()) return ours.status();
+  if (held && (*tail)->last_sequence < *ours) return Status::Ok();  // we published last
+  auto all = publisher_.LastPublished(p, /*with_keys=*/true);
+  if (!all.ok()) return all.status();
+  if (!all->has_value()) return Status::Ok();
+  Published& published = **all;
+  spdlog::info(
+      "projector: adopting partition {}'s alerts: numbering on after sequence {}, {} "
+      "published records not sent again while replaying to offset {}",
+      p, published.last_sequence, published.keys.size(), replay_until);
+  batch_.Adopt(p, std::max(published.last_sequence + 1, *ours), published.end_offset, replay_until,
+               std::move(published.keys));
   return Status::Ok();
 }
 

@@ -7,8 +7,10 @@
 //
 // Reads gendan.events read_committed, applies each batch (projector.commit_interval_ms) to the
 // read models with the consumed offsets in the same WriteBatch (projections/projector.h), and
-// resumes from those stored offsets — never from the group's committed offsets, which are
-// written afterwards only so that Kafka tools show the lag. After each batch, the latest status
+// resumes from those stored offsets. It commits no offsets to its consumer group: a commit that
+// meets a rebalance in progress is refused as of an old generation, and librdkafka then treats
+// the whole assignment as lost (every partition would move); gendan_projector_lag and the
+// per-partition gendan_consumer_lag show the lag instead. After each batch, the latest status
 // of every changed order goes to the compacted gendan.status. Not thread-safe: Run on one thread.
 #pragma once
 

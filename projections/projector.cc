@@ -68,13 +68,13 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition) {
   work.alerts.set_partition(partition);
   // A replay of an adopted partition brings the alert sets up to date without numbering or
   // publishing what the previous owner already published.
-  const bool replaying = Replaying(partition, current_offset_);
-  int64_t scratch = **seq;
-  AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, replaying ? &scratch : *seq,
-                         &records);
+  AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, *seq, &records);
   work.alerts_changed = work.alerts_changed || !records.empty();
-  if (!replaying) {
-    for (auto& r : records) alerts_.emplace_back(partition, std::move(r));
+  const auto* published = Replaying(partition, current_offset_) ? &published_[partition] : nullptr;
+  for (auto& r : records) {
+    // Numbers stay taken even for a record not sent again: gaps are allowed, repeats are not.
+    if (published != nullptr && published->contains(PublishedKey(r))) continue;
+    alerts_.emplace_back(partition, std::move(r));
   }
   auto next = NextChange(work.status, now, options_.risk);
   work.scheduled.reset();
@@ -91,10 +91,20 @@ Status ProjectionBatch::StageUnloadedPartitions(Writes& wb) {
     wb.Delete(ReadModelStore::OffsetKey(partition));
     wb.Delete(ReadModelStore::SequenceKey(partition));
     wb.Delete(ReadModelStore::PublishedOffsetKey(partition));
-    auto outbox = store_.OutboxKeys(partition);
-    if (!outbox.ok()) return outbox.status();
-    for (std::string& key : *outbox) wb.Delete(std::move(key));
+    Status s = DropOutbox(partition, wb);
+    if (!s.ok()) return s;
   }
+  for (int32_t partition : drop_outbox_) {
+    Status s = DropOutbox(partition, wb);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status ProjectionBatch::DropOutbox(int32_t partition, Writes& wb) {
+  auto outbox = store_.OutboxKeys(partition);
+  if (!outbox.ok()) return outbox.status();
+  for (std::string& key : *outbox) wb.Delete(std::move(key));
   return Status::Ok();
 }
 
@@ -103,17 +113,26 @@ bool ProjectionBatch::Replaying(int32_t partition, int64_t offset) const {
   return it != replay_until_.end() && (offset < 0 || offset < it->second);
 }
 
+std::string ProjectionBatch::PublishedKey(const v1::Alert& alert) {
+  return alert.alert_id() + "/" + v1::Alert::State_Name(alert.state());
+}
+
 void ProjectionBatch::Adopt(int32_t partition, int64_t next_sequence, int64_t published_offset,
-                            int64_t replay_until) {
+                            int64_t replay_until, std::unordered_set<std::string> published) {
   sequences_[partition] = next_sequence;
   published_offsets_[partition] = published_offset;
-  if (replay_until > 0) replay_until_[partition] = replay_until;
+  drop_outbox_.insert(partition);
+  if (replay_until > 0) {
+    replay_until_[partition] = replay_until;
+    published_[partition] = std::move(published);
+  }
 }
 
 Result<size_t> ProjectionBatch::Unload(int32_t partition, size_t limit) {
   offsets_.erase(partition);
   sequences_.erase(partition);
   replay_until_.erase(partition);
+  published_.erase(partition);
   unloading_.insert(partition);
   retired_.insert(partition);
   auto orders = store_.OrdersOf(partition, limit);
@@ -299,6 +318,7 @@ Status ProjectionBatch::Commit(const Writer& write) {
   timeline_.clear();
   offsets_.clear();
   unloading_.clear();
+  drop_outbox_.clear();
   published_offsets_.clear();
   events_ = 0;
   if (!s.ok()) committed_.clear();

@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/status.h"
@@ -76,15 +77,21 @@ class ProjectionBatch {
   // 0 once the partition is gone from the store. Call with no events of the partition staged.
   Result<size_t> Unload(int32_t partition, size_t limit);
 
-  // Takes over `partition`'s alerts from the instance that owned it before: numbering goes on
-  // after `next_sequence`, publishing from `published_offset` of gendan.alerts, and alerts that
-  // replaying the partition's events below `replay_until` raises or clears are not published
-  // again (the previous owner published them when they happened). Written by the next Commit.
+  // Takes over `partition`'s alerts from the instance that published them last: numbering
+  // goes on after `next_sequence` - 1, publishing from `published_offset` of gendan.alerts, the
+  // outbox of the partition is dropped (what it holds predates the other owner's records), and
+  // while the partition's events below `replay_until` are replayed, an alert record whose
+  // "<alert_id>/<state>" is in `published` is not published again. Written by the next Commit.
   void Adopt(int32_t partition, int64_t next_sequence, int64_t published_offset,
-             int64_t replay_until);
+             int64_t replay_until, std::unordered_set<std::string> published);
   // The adopted partition's replay is over (its consumer reached `replay_until`, which may be a
-  // transaction marker no event is read at): its alerts are published again from now on.
-  void EndReplay(int32_t partition) { replay_until_.erase(partition); }
+  // transaction marker no event is read at): its alerts are all published again from now on.
+  void EndReplay(int32_t partition) {
+    replay_until_.erase(partition);
+    published_.erase(partition);
+  }
+  // The key an adopted partition's published alert records are known by.
+  static std::string PublishedKey(const v1::Alert& alert);
   // The partition is this instance's again (assigned after an Unload): its ticks count again.
   void Reinstate(int32_t partition) { retired_.erase(partition); }
 
@@ -128,6 +135,7 @@ class ProjectionBatch {
                    std::map<CellKey, Cell>& cells);
   bool Replaying(int32_t partition, int64_t offset) const;
   Status StageUnloadedPartitions(Writes& wb);
+  Status DropOutbox(int32_t partition, Writes& wb);
   Result<int64_t*> Sequence(int32_t partition);
 
   ReadModelStore& store_;
@@ -152,7 +160,9 @@ class ProjectionBatch {
   std::set<int32_t> retired_;                     // unloaded or being unloaded: no ticks
   std::map<int32_t, int64_t> published_offsets_;  // qo/ positions Adopt staged this batch
   std::map<int32_t, int64_t> replay_until_;       // adopted partitions still replaying
-  int64_t current_offset_ = -1;                   // of the event being applied (-1: a tick)
+  std::map<int32_t, std::unordered_set<std::string>> published_;  // their published records
+  std::set<int32_t> drop_outbox_;  // adopted this batch: outbox dropped
+  int64_t current_offset_ = -1;    // of the event being applied (-1: a tick)
   std::vector<std::pair<std::string, std::string>> timeline_;  // key, event bytes
   std::vector<v1::OrderStatus> committed_;
   size_t events_ = 0;

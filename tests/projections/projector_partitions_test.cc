@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <unordered_set>
 
 #include "engine/decide.h"
 #include "projections/kpi.h"
@@ -79,7 +80,9 @@ class ProjectorPartitionsTest : public ::testing::Test {
     for (const Record& r : records) {
       if (!partitions.contains(r.partition)) continue;
       ASSERT_TRUE(b.Apply(r.event, r.partition, r.offset).ok());
-      if (b.events() >= batch) ASSERT_TRUE(b.Commit().ok());
+      if (b.events() >= batch) {
+        ASSERT_TRUE(b.Commit().ok());
+      }
     }
     ASSERT_TRUE(b.Commit().ok());
   }
@@ -184,6 +187,49 @@ TEST_F(ProjectorPartitionsTest, ReloadingAnUnloadedPartitionRestoresTheStore) {
   EXPECT_NE(store->Dump(), before);
   Project(*store, records, {2});  // the partition comes back: replayed from its first offset
   EXPECT_EQ(store->Dump(), before);
+}
+
+// Invariant: a partition adopted from another instance publishes, while it is replayed, exactly
+// the alert records the other instance had not published, numbered after its records.
+TEST_F(ProjectorPartitionsTest, AnAdoptedPartitionPublishesOnlyWhatWasNotPublished) {
+  auto records = Workload(120, 15);
+  auto before = Open("before");  // the previous owner
+  Project(*before, records, {0});
+  auto outbox = before->Outbox(1'000'000);
+  ASSERT_TRUE(outbox.ok());
+  ASSERT_GT(outbox->size(), 10u);
+  std::unordered_set<std::string> published;  // it got half of them out
+  std::set<std::string> expected;
+  for (size_t i = 0; i < outbox->size(); ++i) {
+    const std::string key = ProjectionBatch::PublishedKey((*outbox)[i].second);
+    if (i % 2 == 0) {
+      published.insert(key);
+    } else {
+      expected.insert(key);
+    }
+  }
+  auto after = Open("after");
+  ProjectionBatch b(*after, options_);  // the adoption lives in the projector's batch
+  b.Adopt(0, 5'000, 77, /*replay_until=*/1'000'000, published);
+  for (const Record& r : records) {
+    if (r.partition != 0) continue;
+    ASSERT_TRUE(b.Apply(r.event, r.partition, r.offset).ok());
+    if (b.events() >= 500) {
+      ASSERT_TRUE(b.Commit().ok());
+    }
+  }
+  ASSERT_TRUE(b.Commit().ok());
+  auto sent = after->Outbox(1'000'000);
+  ASSERT_TRUE(sent.ok());
+  std::set<std::string> got;
+  for (const auto& [key, alert] : *sent) {
+    got.insert(ProjectionBatch::PublishedKey(alert));
+    EXPECT_GE(alert.sequence(), 5'000);
+  }
+  EXPECT_EQ(got, expected);
+  auto from = after->PublishedOffset(0);
+  ASSERT_TRUE(from.ok() && from->has_value());
+  EXPECT_EQ(**from, 77);
 }
 
 TEST_F(ProjectorPartitionsTest, OwnershipRecordRoundTrips) {
