@@ -5,6 +5,12 @@
 //
 // Asks Kafka for each partition's end offset at most once per second and compares it with the
 // offsets stored beside the read models. Thread-safe.
+//
+// Which partitions count: when the store carries its projector's ownership record (several
+// projector instances each hold only their own partitions), the partitions assigned to it,
+// those still loading included; without a record, every partition of gendan.events, one the
+// store holds nothing of counting from its first offset. Whether the other partitions are
+// served is the cluster coverage check's part of /readyz, not the lag's.
 #pragma once
 
 #include <librdkafka/rdkafkacpp.h>
