@@ -4,11 +4,29 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <set>
+#include <thread>
 
 namespace gendan {
 namespace {
+
+// How long a metadata lookup waits for a topic the cluster does not know yet (PartitionCount).
+constexpr std::chrono::seconds kTopicAppearWait(15);
+
+// Logs at info, once per topic and process, that a lookup waits for the topic to appear (the
+// lag probe asks every second; its log must not repeat it).
+void AnnounceTopicWait(const std::string& topic, std::chrono::steady_clock::duration wait) {
+  static std::mutex mu;
+  static std::set<std::string> announced;
+  {
+    std::lock_guard lock(mu);
+    if (!announced.insert(topic).second) return;
+  }
+  spdlog::info("kafka: topic {} is not in the cluster's metadata yet; waiting up to {} ms for it",
+               topic, std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
+}
 
 // The secret values seen in any config a client was built from. Only ever grows (a handful of
 // values per process); read by librdkafka's threads through KafkaLog.
@@ -289,21 +307,50 @@ Status RequireSamePartitions(RdKafka::Handle& handle, const std::string& a, cons
                                  " has " + std::to_string(*nb) + "; they must match (" + why + ")");
 }
 
+// A topic the cluster does not know (yet) is asked for again, for up to 15 s (or timeout_ms when
+// shorter): topics created a moment ago reach the brokers' metadata a little later, and a
+// process started right after creating them (deploy scripts, tests) must not fail on that
+// moment. timeout_ms also bounds the whole lookup, so a caller on a short budget (the lag probe
+// behind /readyz) never waits longer than it asked for.
 Result<int> PartitionCount(RdKafka::Handle& handle, const std::string& topic, int timeout_ms) {
+  using Clock = std::chrono::steady_clock;
   std::string err;
   std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&handle, topic, nullptr, err));
   if (!t) return Status::InvalidArgument("topic " + topic + ": " + err);
-  RdKafka::Metadata* md = nullptr;
-  RdKafka::ErrorCode e = handle.metadata(false, t.get(), &md, timeout_ms);
-  std::unique_ptr<RdKafka::Metadata> owned(md);
-  if (e != RdKafka::ERR_NO_ERROR)
-    return Status::TryAgain("metadata for " + topic + ": " + RdKafka::err2str(e));
-  for (const RdKafka::TopicMetadata* tm : *md->topics()) {
-    if (tm->topic() == topic && tm->err() == RdKafka::ERR_NO_ERROR) {
-      return static_cast<int>(tm->partitions()->size());
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::milliseconds(std::max(timeout_ms, 1));
+  const auto wait_until = std::min(deadline, start + kTopicAppearWait);
+  for (;;) {
+    const int left = static_cast<int>(std::max<int64_t>(
+        1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count()));
+    RdKafka::Metadata* md = nullptr;
+    RdKafka::ErrorCode e = handle.metadata(false, t.get(), &md, left);
+    std::unique_ptr<RdKafka::Metadata> owned(md);
+    bool unknown = e == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART || e == RdKafka::ERR__UNKNOWN_TOPIC;
+    if (!unknown && e != RdKafka::ERR_NO_ERROR) {
+      return Status::TryAgain("metadata for " + topic + ": " + RdKafka::err2str(e));
     }
+    if (!unknown) {
+      unknown = true;  // absent from the answer: not known yet
+      for (const RdKafka::TopicMetadata* tm : *md->topics()) {
+        if (tm->topic() != topic) continue;
+        const RdKafka::ErrorCode te = tm->err();
+        if (te == RdKafka::ERR_NO_ERROR && !tm->partitions()->empty()) {
+          return static_cast<int>(tm->partitions()->size());
+        }
+        // Not yet propagated: unknown, no leader yet, or known without its partitions.
+        if (te != RdKafka::ERR_NO_ERROR && te != RdKafka::ERR_UNKNOWN_TOPIC_OR_PART &&
+            te != RdKafka::ERR_LEADER_NOT_AVAILABLE) {
+          return Status::NotFound("topic " + topic + ": " + RdKafka::err2str(te));
+        }
+      }
+    }
+    const auto now = Clock::now();
+    if (now >= wait_until) return Status::NotFound("topic " + topic + " does not exist");
+    AnnounceTopicWait(topic, wait_until - start);
+    std::this_thread::sleep_for(
+        std::min<Clock::duration>(std::chrono::milliseconds(200), wait_until - now));
   }
-  return Status::NotFound("topic " + topic + " does not exist");
 }
 
 }  // namespace gendan
