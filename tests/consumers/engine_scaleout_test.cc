@@ -101,13 +101,26 @@ class EngineProcess {
   EngineProcess(const EngineProcess&) = delete;
   EngineProcess& operator=(const EngineProcess&) = delete;
 
-  // Sends `signal` and waits for the exit; returns the wait status.
+  // Sends `signal` and waits for the exit; returns the wait status (that of an earlier exit
+  // when Exited() found one).
   int Signal(int signal) {
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
+    if (!exited_) {
+      kill(pid_, signal);
+      waitpid(pid_, &status_, 0);
+      exited_ = true;
+    }
     pid_ = -1;
-    return status;
+    return status_;
+  }
+  // True once the process has exited by itself (a waiting test fails at once, with its log).
+  bool Exited() {
+    if (!exited_ && pid_ > 0 && waitpid(pid_, &status_, WNOHANG) == pid_) exited_ = true;
+    return exited_;
+  }
+  std::string ExitDescription() const {
+    return WIFEXITED(status_)     ? "exited with status " + std::to_string(WEXITSTATUS(status_))
+           : WIFSIGNALED(status_) ? "died of signal " + std::to_string(WTERMSIG(status_))
+                                  : "ended";
   }
 
   // The engine's own log lines about its partitions, from the log file at `path`.
@@ -149,6 +162,8 @@ class EngineProcess {
  private:
   std::string log_path_;
   pid_t pid_ = -1;
+  bool exited_ = false;
+  int status_ = 0;
 };
 
 class EngineScaleoutIT : public BrokerTest {
@@ -171,16 +186,32 @@ void EngineScaleoutIT::StopKillJoinAndCheck(const std::string& strategy,
     logs.push_back(log_dir + name + "." + std::to_string(logs.size()) + ".log");
     engines[name] = std::make_unique<EngineProcess>(bin, config(), name, logs.back(), strategy);
   };
+  // An instance that exited on its own fails the test at once, with its log.
+  auto exited = [&](const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& name : names) {
+      if (engines[name]->Exited()) {
+        out += name + " " + engines[name]->ExitDescription() + "; its log ends:\n" +
+               engines[name]->Tail();
+      }
+    }
+    return out;
+  };
   for (const char* name : {"a", "b", "c"}) start(name);
-  ASSERT_TRUE(gendan::testing::WaitFor(
+  // Generous: on a loaded CI machine three processes start, wait for their topics' metadata
+  // (up to 15 s), join and catch up; only the end state is checked, not how long it took.
+  const bool shared = gendan::testing::WaitFor(
       [&] {
+        if (!exited({"a", "b", "c"}).empty()) return true;
         for (const auto& [name, e] : engines) {
           if (e->Owns().size() <= 2) return false;  // "[]": not yet
         }
         return true;
       },
-      60'000))
-      << "three instances did not share the partitions; a's log ends:\n"
+      120'000);
+  const std::string died = exited({"a", "b", "c"});
+  ASSERT_TRUE(shared && died.empty())
+      << died << "three instances did not share the partitions; a's log ends:\n"
       << engines["a"]->Tail() << "b's:\n"
       << engines["b"]->Tail() << "c's:\n"
       << engines["c"]->Tail();
@@ -228,15 +259,17 @@ void EngineScaleoutIT::StopKillJoinAndCheck(const std::string& strategy,
   std::vector<Record> rejections =
       ReadAll(config().Topic("rejections"), w.unknown_order.size(), 60'000);
   // The group settles with every live instance owning partitions (so a has given some up).
-  EXPECT_TRUE(gendan::testing::WaitFor(
+  const bool settled = gendan::testing::WaitFor(
       [&] {
+        if (!exited({"a", "b", "d"}).empty()) return true;
         for (const char* name : {"a", "b", "d"}) {
           if (engines[name]->Owns().size() <= 2) return false;
         }
         return true;
       },
-      60'000))
-      << "a, b and d do not all own partitions";
+      120'000);
+  const std::string died_late = exited({"a", "b", "d"});
+  EXPECT_TRUE(settled && died_late.empty()) << died_late << "a, b and d do not all own partitions";
   for (const char* name : {"a", "b", "d"}) {
     int status = engines[name]->Signal(SIGTERM);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
