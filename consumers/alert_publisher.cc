@@ -76,7 +76,8 @@ Result<std::optional<AlertPublisher::Published>> AlertPublisher::LastPublished(i
   std::unique_ptr<RdKafka::TopicPartition> tp(RdKafka::TopicPartition::create(
       topic_, partition, with_keys ? low : std::max(low, high - kWindow)));
   (*reader)->assign({tp.get()});
-  Published found{0, high};
+  Published found;
+  found.end_offset = high;
   for (bool eof = false; !eof;) {
     std::unique_ptr<RdKafka::Message> m((*reader)->consume(kTimeoutMs));
     if (m->err() == RdKafka::ERR__PARTITION_EOF) eof = true;

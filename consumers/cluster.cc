@@ -190,8 +190,7 @@ std::vector<std::pair<std::string, std::string>> CoverageHeaders(const Coverage&
 
 // ---- Orders and alerts -------------------------------------------------------------------
 
-OrdersMerge MergeOrderPages(std::vector<OrdersPart> parts, size_t limit, bool at_risk,
-                            bool probing) {
+OrdersMerge MergeOrderPages(std::vector<OrdersPart> parts, size_t limit, bool at_risk) {
   struct Item {
     std::pair<std::string, std::string> key;
     size_t part;
@@ -218,39 +217,15 @@ OrdersMerge MergeOrderPages(std::vector<OrdersPart> parts, size_t limit, bool at
   }
   if (merge.orders.size() < limit || last == nullptr) return merge;  // every match is listed
   for (size_t i = 0; i < parts.size() && !merge.more; ++i) {
-    const bool full = parts[i].orders.size() >= limit;
-    if ((part_last[i] && *part_last[i] > *last) || (full && !parts[i].next_cursor.empty())) {
-      merge.more = true;  // a match after the page, or the part's walk went on past its page
-    } else if (!full && probing) {
-      merge.probe.push_back(i);  // its walk ended without a match after the page: entries?
-    }
+    // A match of the part after the page, or more matches after the part's own page.
+    merge.more = (part_last[i] && *part_last[i] > *last) || !parts[i].next_cursor.empty();
   }
-  if (merge.more) merge.probe.clear();
   return merge;
 }
 
 std::string PageCursor(const Json& last, bool at_risk) {
   auto [date, id] = ListKey(last, at_risk);
   return at_risk ? date + "/" + id : id;
-}
-
-std::optional<OrderFilter> ProbeFilter(const OrderFilter& filter) {
-  if (filter.at_risk == true) return std::nullopt;
-  // The index ReadModelStore::List walks: the first set field of these, else every status.
-  OrderFilter walk;
-  int conditions = filter.at_risk.has_value() ? 1 : 0;
-  bool walked = false;
-  for (const auto& [value, target] : {std::pair{&filter.customer, &walk.customer},
-                                      {&filter.merchandiser, &walk.merchandiser},
-                                      {&filter.supplier, &walk.supplier},
-                                      {&filter.stage, &walk.stage}}) {
-    if (value->empty()) continue;
-    ++conditions;
-    if (!walked) *target = *value;
-    walked = true;
-  }
-  if (conditions - (walked ? 1 : 0) == 0) return std::nullopt;
-  return walk;
 }
 
 Json OrdersBody(const std::vector<Json>& orders, const std::string& next_cursor) {
@@ -519,41 +494,9 @@ ClusterAnswer ClusterQueries::Orders(const OrdersQuery& q) {
     if (!part.ok()) return ErrorAnswer(503, "peer_unavailable", part.status().message());
     parts.push_back(std::move(*part));
   }
-  const std::optional<OrderFilter> probe = ProbeFilter(q.filter);
-  OrdersMerge merge = MergeOrderPages(std::move(parts), q.limit, at_risk, probe.has_value());
-  if (!merge.probe.empty()) {
-    const std::string after = merge.orders.back().at("order_id");
-    if (auto failed = Probe(*probe, after, merge.probe, &merge.more)) return *failed;
-  }
+  OrdersMerge merge = MergeOrderPages(std::move(parts), q.limit, at_risk);
   std::string cursor = merge.more ? PageCursor(merge.orders.back(), at_risk) : "";
   return JsonAnswer(OrdersBody(merge.orders, cursor), CoverageOf(requests, replies));
-}
-
-std::optional<ClusterAnswer> ClusterQueries::Probe(const OrderFilter& filter,
-                                                   const std::string& cursor,
-                                                   const std::vector<size_t>& parts, bool* found) {
-  std::vector<Request> requests;
-  bool ask_local = false;
-  for (size_t part : parts) {
-    if (part == 0) {
-      ask_local = true;
-    } else {
-      requests.push_back({part - 1, "/v1/internal/orders", OrdersParams(filter, 1, cursor)});
-    }
-  }
-  Result<OrderPage> local = OrderPage{};
-  auto replies = Ask(requests, [&] {
-    if (ask_local) local = store_->List(filter, 1, cursor);
-  });
-  if (!local.ok()) return StatusAnswer(local.status());
-  if (auto failed = Failed(replies)) return failed;
-  *found = !local->orders.empty();
-  for (const auto& r : replies) {
-    auto part = ParseOrdersPart(r->body);
-    if (!part.ok()) return ErrorAnswer(503, "peer_unavailable", part.status().message());
-    *found = *found || !part->orders.empty();
-  }
-  return std::nullopt;
 }
 
 ClusterAnswer ClusterQueries::Alerts() {

@@ -80,29 +80,18 @@ struct OrdersPart {
 
 struct OrdersMerge {
   std::vector<nlohmann::json> orders;  // the first `limit` of every part, in the list's order
-  // A single store gives next_cursor when its page is full and its index walk meets any further
-  // entry, matching or not. `more` is true when some part shows one after the page; `probe` lists
-  // the parts that may hold only non-matching ones (ask them with ProbeFilter, limit 1, cursor
-  // PageCursor: any order in the answer means there is one).
+  // A store sets next_cursor exactly when another matching order follows its page, so a further
+  // match follows the merged page when a part has one beyond the page's last order, or set its
+  // next_cursor.
   bool more = false;
-  std::vector<size_t> probe;
 };
 
 // Merges the parts in the list's order (order_id; commit_date then order_id when at_risk=true).
-// `probing`: ProbeFilter gave a filter, so parts that might hold non-matching entries after the
-// page are listed in `probe` rather than assumed to hold none.
-OrdersMerge MergeOrderPages(std::vector<OrdersPart> parts, size_t limit, bool at_risk,
-                            bool probing);
+OrdersMerge MergeOrderPages(std::vector<OrdersPart> parts, size_t limit, bool at_risk);
 
 // The next_cursor a single store sets after `last`: its order_id, or "<commit_date>/<order_id>"
 // when at_risk=true.
 std::string PageCursor(const nlohmann::json& last, bool at_risk);
-
-// The filter that walks the same index as `filter` and matches every entry of it, when the
-// walk can meet entries `filter` does not match (two conditions or more, or at_risk=false);
-// nullopt when every entry it meets matches — and for at_risk=true, whose walk (the due index)
-// no filter reproduces: there a part without matches after the page is taken to have none.
-std::optional<OrderFilter> ProbeFilter(const OrderFilter& filter);
 
 // The body of GET /v1/orders.
 nlohmann::json OrdersBody(const std::vector<nlohmann::json>& orders,
@@ -216,8 +205,7 @@ class ClusterQueries {
   static std::optional<ClusterAnswer> Failed(const std::vector<Result<Reply>>& replies);
   // Whether any of the parts (0 = local, i = peer i-1) lists an order for `filter` after
   // `cursor`; an answer when one cannot say.
-  std::optional<ClusterAnswer> Probe(const OrderFilter& filter, const std::string& cursor,
-                                     const std::vector<size_t>& parts, bool* found);
+
   // Every instance's KPI partials of `queries`, merged into *cells; an answer when one fails.
   std::optional<ClusterAnswer> GatherPartials(const std::vector<KpiQuery>& queries, CellMap* cells,
                                               Coverage* coverage);

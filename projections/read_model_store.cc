@@ -386,11 +386,14 @@ Result<OrderPage> ReadModelStore::List(const OrderFilter& filter, size_t limit,
   std::string start = cursor.empty() ? "" : prefix + cursor + std::string(1, '\0');
   ForPrefix(Db().get(), prefix, start, [&](std::string_view key, std::string_view) {
     std::string order_id(key.substr(prefix.size()));
-    if (page.orders.size() == limit) {
+    const bool full = page.orders.size() == limit;
+    status = AddIfMatches(order_id, filter, &page);
+    // A further match after a full page: there is a next page (it is never empty).
+    if (full && page.orders.size() > limit) {
+      page.orders.pop_back();
       page.next_cursor = page.orders.back().order_id();
       return false;
     }
-    status = AddIfMatches(order_id, filter, &page);
     return status.ok();
   });
   if (!status.ok()) return status;
@@ -415,12 +418,14 @@ Result<OrderPage> ReadModelStore::ListAtRisk(const OrderFilter& filter, size_t l
     size_t sep = rest.find('\0');
     std::string date(rest.substr(0, sep));
     if (sep == std::string_view::npos || date > last) return false;
-    if (page.orders.size() == limit) {
+    const bool full = page.orders.size() == limit;
+    status = AddIfMatches(std::string(rest.substr(sep + 1)), filter, &page);
+    if (full && page.orders.size() > limit) {  // a further match: there is a next page
+      page.orders.pop_back();
       const auto& prev = page.orders.back();
       page.next_cursor = prev.commit_date() + "/" + prev.order_id();
       return false;
     }
-    status = AddIfMatches(std::string(rest.substr(sep + 1)), filter, &page);
     return status.ok();
   });
   if (!status.ok()) return status;

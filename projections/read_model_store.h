@@ -115,7 +115,9 @@ class ReadModelStore : public CellSource {
   // The order's recorded events in version order (empty when unknown).
   Result<std::vector<v1::OrderEvent>> Events(const std::string& order_id) const;
   // Orders matching every set filter, after `cursor` (exclusive): in order_id order, or with
-  // at_risk=true in commit-date order (the cursor is then "<date>/<order_id>").
+  // at_risk=true in commit-date order (the cursor is then "<date>/<order_id>"). next_cursor is
+  // set exactly when another matching order follows the page (a next page is never empty), so
+  // several stores' pages merge into the same answer (consumers/cluster.h).
   Result<OrderPage> List(const OrderFilter& filter, size_t limit, const std::string& cursor) const;
   Result<std::optional<Cell>> GetCell(const CellKey& key) const;
   Result<std::optional<v1::AlertSet>> GetAlerts(const std::string& order_id) const;

@@ -123,61 +123,38 @@ std::vector<std::string> Ids(const std::vector<Json>& orders) {
   return ids;
 }
 
-// Invariant: the merged page is the first `limit` of the union; next_cursor follows the store's
-// rule (a full page and any further index entry).
+// Invariant: the merged page is the first `limit` of the union; next_cursor is set exactly when a
+// further match follows it (the rule of a single store).
 TEST(ClusterOrdersMergeTest, TakesTheFirstLimitAndKnowsWhetherMoreFollow) {
   // Part 0 is full and has more; part 1 ends before the page does.
-  OrdersMerge m =
-      MergeOrderPages({{{Order("A"), Order("C"), Order("E")}, "E"}, {{Order("B"), Order("D")}, ""}},
-                      3, false, false);
+  OrdersMerge m = MergeOrderPages(
+      {{{Order("A"), Order("C"), Order("E")}, "E"}, {{Order("B"), Order("D")}, ""}}, 3, false);
   EXPECT_EQ(Ids(m.orders), (std::vector<std::string>{"A", "B", "C"}));
   EXPECT_TRUE(m.more);  // E comes after C
   EXPECT_EQ(PageCursor(m.orders.back(), false), "C");
 
-  // The page ends on part 0's last item and part 0 says its walk went on.
-  m = MergeOrderPages({{{Order("A"), Order("B")}, "B"}, {{}, ""}}, 2, false, false);
+  // The page ends on part 0's last item: more only if part 0 said a match follows.
+  m = MergeOrderPages({{{Order("A"), Order("B")}, "B"}, {{}, ""}}, 2, false);
   EXPECT_TRUE(m.more);
-  m = MergeOrderPages({{{Order("A"), Order("B")}, ""}, {{}, ""}}, 2, false, false);
+  m = MergeOrderPages({{{Order("A"), Order("B")}, ""}, {{}, ""}}, 2, false);
   EXPECT_FALSE(m.more);
-  EXPECT_TRUE(m.probe.empty());
-  // Not decidable from the pages when the walk may meet non-matching entries: probe part 1
-  // (part 0 ended its walk right at the page's end).
-  m = MergeOrderPages({{{Order("A"), Order("B")}, ""}, {{}, ""}}, 2, false, true);
-  EXPECT_FALSE(m.more);
-  EXPECT_EQ(m.probe, (std::vector<size_t>{1}));
+  // A part whose page is not full but says more follows (its next page) counts too.
+  m = MergeOrderPages({{{Order("A"), Order("B")}, ""}, {{Order("0")}, "0"}}, 2, false);
+  EXPECT_EQ(Ids(m.orders), (std::vector<std::string>{"0", "A"}));
+  EXPECT_TRUE(m.more);
 
-  // Fewer matches than the limit: the last page, whatever the parts said.
-  m = MergeOrderPages({{{Order("A")}, ""}, {{Order("B")}, ""}}, 5, false, true);
+  // Fewer matches than the limit: the last page.
+  m = MergeOrderPages({{{Order("A")}, ""}, {{Order("B")}, ""}}, 5, false);
   EXPECT_EQ(Ids(m.orders), (std::vector<std::string>{"A", "B"}));
   EXPECT_FALSE(m.more);
-  EXPECT_TRUE(m.probe.empty());
 
   // at_risk=true: commit date first; the cursor is "<date>/<id>".
   m = MergeOrderPages({{{Order("Z", "2024-01-02"), Order("A", "2024-01-05")}, "2024-01-05/A"},
                        {{Order("M", "2024-01-03")}, ""}},
-                      2, true, false);
+                      2, true);
   EXPECT_EQ(Ids(m.orders), (std::vector<std::string>{"Z", "M"}));
   EXPECT_TRUE(m.more);
   EXPECT_EQ(PageCursor(m.orders.back(), true), "2024-01-03/M");
-}
-
-TEST(ClusterOrdersMergeTest, ProbesOnlyFiltersWhoseWalkMeetsOtherEntries) {
-  OrderFilter f;
-  EXPECT_FALSE(ProbeFilter(f));
-  f.customer = "C1";
-  EXPECT_FALSE(ProbeFilter(f));  // the customer index holds only C1's orders
-  f.stage = "SHIPPING";
-  auto probe = ProbeFilter(f);
-  ASSERT_TRUE(probe);
-  EXPECT_EQ(probe->customer, "C1");
-  EXPECT_TRUE(probe->stage.empty());
-  OrderFilter not_at_risk;
-  not_at_risk.at_risk = false;
-  probe = ProbeFilter(not_at_risk);
-  ASSERT_TRUE(probe);  // every status is walked
-  EXPECT_FALSE(probe->at_risk.has_value());
-  not_at_risk.at_risk = true;
-  EXPECT_FALSE(ProbeFilter(not_at_risk));
 }
 
 TEST(ClusterAlertsMergeTest, MergesInOrderIdOrderKeepingEachOrdersAlerts) {

@@ -93,7 +93,9 @@ TEST(MetricsRenderTest, EveryFamilyOnceWithSamplesOfBothWorkers) {
   for (const auto& [name, f] : families) {
     EXPECT_EQ(f.help, 1) << name;
     EXPECT_EQ(f.type_lines, 1) << name;
-    if (f.type == "counter") EXPECT_TRUE(name.ends_with("_total")) << name;
+    if (f.type == "counter") {
+      EXPECT_TRUE(name.ends_with("_total")) << name;
+    }
   }
   const auto& lag = families.at("gendan_consumer_lag").samples;
   EXPECT_EQ(

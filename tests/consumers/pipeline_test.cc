@@ -136,8 +136,9 @@ TEST_F(PipelineIT, StatusAndKpisOverHttp) {
   Background run([&](const std::atomic<bool>& stop) { return projector.Run(stop); });
   ASSERT_TRUE(WaitFor([&] { return pm.events.load() >= int64_t(in.size()); }, 60'000));
   LagProbe probe(config(), store->get());
-  QueryApi api(config(), store->get(), MetricsSources{nullptr, &pm, nullptr, -1},
-               [&] { return probe.Lag(); });
+  MetricsSources sources;
+  sources.projector = &pm;
+  QueryApi api(config(), store->get(), sources, [&] { return probe.Lag(); });
   ASSERT_TRUE(api.Start().ok());
   httplib::Client http("127.0.0.1", api.port());
 
