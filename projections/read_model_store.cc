@@ -43,10 +43,24 @@ uint64_t GetBigEndian(std::string_view in) {
   return v;
 }
 
-// Every key starting with `prefix`, in order, until fn returns false.
+// The first key after every key starting with `prefix` (empty: none, the prefix is all 0xff).
+std::string PrefixEnd(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
+  if (!prefix.empty())
+    prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
+
+// Every key starting with `prefix`, in order, until fn returns false. The iterator is bounded
+// by the prefix's end: without the bound, stepping past the last key skips every deleted key
+// that follows (e.g. the alert outbox's, right after the offsets) before it can tell it is done.
 void ForPrefix(rocksdb::DB* db, const std::string& prefix, const std::string& start,
                const std::function<bool(std::string_view key, std::string_view value)>& fn) {
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  const std::string end = PrefixEnd(prefix);
+  rocksdb::Slice bound(end);
+  rocksdb::ReadOptions options;
+  if (!end.empty()) options.iterate_upper_bound = &bound;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
   for (it->Seek(start.empty() ? prefix : start); it->Valid(); it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
     if (!key.starts_with(prefix)) break;
@@ -502,7 +516,11 @@ Result<std::set<int32_t>> ReadModelStore::HeldPartitions() const {
   for (const auto& [p, next] : *offsets) held.insert(p);
   // o/ keys are grouped by partition: one seek per partition present skips over its orders.
   auto db = Db();
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  const std::string end = PrefixEnd("o/");
+  rocksdb::Slice bound(end);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &bound;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
   for (it->Seek("o/"); it->Valid() && it->key().starts_with("o/") && it->key().size() >= 6;) {
     auto p = static_cast<uint32_t>(GetBigEndian(std::string_view(it->key().data() + 2, 4)));
     held.insert(static_cast<int32_t>(p));
@@ -547,7 +565,11 @@ bool ReadModelStore::HasMonthRollups() const {
 }
 
 Result<bool> ReadModelStore::NoCells() const {
-  std::unique_ptr<rocksdb::Iterator> it(Db()->NewIterator(rocksdb::ReadOptions()));
+  const std::string end = PrefixEnd("k");
+  rocksdb::Slice bound(end);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &bound;
+  std::unique_ptr<rocksdb::Iterator> it(Db()->NewIterator(options));
   it->Seek("k");
   if (!it->status().ok()) return Status::IoError("reading KPI cells: " + it->status().ToString());
   return !(it->Valid() && it->key().starts_with("k"));
@@ -568,7 +590,10 @@ void ReadModelStore::ScanCells(GroupKind kind, Date from, Date to, bool months,
   const std::string start = "k" + CellKey::RangeStart(kind, from, months);
   const std::string end = "k" + CellKey::RangeEnd(kind, to, months);
   auto db = Db();
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  rocksdb::Slice bound(end);  // emptied cells leave deleted keys past the range: never stepped
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &bound;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
   for (it->Seek(start); it->Valid() && it->key().compare(end) < 0; it->Next()) {
     auto key = CellKey::Decode(std::string_view(it->key().data() + 1, it->key().size() - 1));
     auto cell = Cell::Parse(std::string_view(it->value().data(), it->value().size()));
