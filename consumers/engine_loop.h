@@ -1,0 +1,175 @@
+// EngineService::Loop, one consume-decide-produce pipeline of `gendan engine`, shared by
+// consumers/engine_service.cc (the loop, transactions, decisions) and
+// consumers/engine_rebalance.cc (assignments, revocations, catching new partitions up).
+// Private to those two files: the public interface is consumers/engine_service.h.
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "consumers/config.h"
+#include "consumers/engine_service.h"
+#include "consumers/order_store.h"
+#include "engine/order_state.h"
+#include "engine/status.h"
+#include "gendan/v1/events.pb.h"
+
+namespace gendan {
+namespace engine_detail {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kKafkaTimeoutMs = 30'000;
+// A rejection of a record that did not parse keeps this many of its leading bytes (the whole
+// record stays at its inbound topic/partition/offset). Bigger records are refused unparsed
+// (DecideOptions::max_record_bytes).
+constexpr size_t kRejectionRawCap = 64 * 1024;
+// How often the loop reads its RocksDB figures for /metrics.
+constexpr auto kStatsInterval = std::chrono::seconds(5);
+constexpr auto kPollMarkInterval = std::chrono::milliseconds(20);
+
+inline int64_t UnixMillisNow() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Turns a librdkafka transactional error into a Status, consuming the error object.
+inline Status TxnStatus(RdKafka::Error* error, const char* what) {
+  if (error == nullptr) return Status::Ok();
+  std::unique_ptr<RdKafka::Error> owned(error);
+  std::string msg = std::string(what) + ": " + error->str();
+  if (error->is_fatal()) return Status::Fatal(msg);
+  if (error->txn_requires_abort()) return Status::TryAgain(msg + " (transaction aborted)");
+  if (error->is_retriable()) return Status::TryAgain(msg);
+  return Status::IoError(msg);
+}
+
+inline std::string PartitionList(const std::set<int32_t>& partitions) {
+  std::string out = "[";
+  for (int32_t p : partitions) out += (out.size() > 1 ? "," : "") + std::to_string(p);
+  return out + "]";
+}
+
+inline std::set<int32_t> PartitionsOf(const std::vector<RdKafka::TopicPartition*>& partitions) {
+  std::set<int32_t> out;
+  for (const RdKafka::TopicPartition* tp : partitions) out.insert(tp->partition());
+  return out;
+}
+
+// An (incremental_)(un)assign failure: librdkafka's view of the assignment and ours now differ,
+// so the pipeline stops (a restart rejoins with a clean slate).
+inline Status AssignStatus(RdKafka::Error* error, const char* what) {
+  if (error == nullptr) return Status::Ok();
+  std::unique_ptr<RdKafka::Error> owned(error);
+  return Status::Fatal(std::string(what) + ": " + error->str());
+}
+
+inline Status AssignStatus(RdKafka::ErrorCode e, const char* what) {
+  if (e == RdKafka::ERR_NO_ERROR) return Status::Ok();
+  return Status::Fatal(std::string(what) + ": " + RdKafka::err2str(e));
+}
+
+}  // namespace engine_detail
+
+// One pipeline of the engine: owns its clients and its open transaction, and shares the store
+// with the process's other pipelines (engine.threads). Each pipeline is a member of the
+// consumer group in its own right, so the group gives each its own inbound partitions and,
+// with them, its own orders: pipelines never decide the same order.
+class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::DeliveryReportCb {
+ public:
+  Loop(const Config& config, EngineMetrics* metrics, OrderStore* store, int pipeline)
+      : config_(config),
+        metrics_(metrics),
+        inbound_(config.Topic("inbound")),
+        events_(config.Topic("events")),
+        rejections_(config.Topic("rejections")),
+        store_(store),
+        pipeline_(pipeline) {}
+
+  Status Start();
+  Status Run(const std::atomic<bool>& stop);
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override;
+  void dr_cb(RdKafka::Message& message) override;
+
+ private:
+  void Assign(RdKafka::KafkaConsumer* consumer, std::vector<RdKafka::TopicPartition*>& partitions,
+              bool cooperative);
+  void Revoke(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+              std::vector<RdKafka::TopicPartition*>& partitions, bool cooperative);
+  const char* FinishTransactionOnRevoke(bool lost);
+  void Fail(const Status& s) {
+    if (!s.ok() && callback_status_.ok()) callback_status_ = s;
+  }
+  Status Process(const RdKafka::Message& message);
+  Status Commit();
+  Status CommitStore();
+  void ClearTransaction();
+  Status Abort(const Status& cause);
+  Status Rewind();
+  Status Rewind(const std::set<int32_t>& partitions);  // each to its committed offset
+  // A newly assigned partition whose order states are being brought up to the end of its
+  // gendan.events partition. Its inbound partition stays paused meanwhile; the loop steps the
+  // catch-up between records, so the partitions it already owns keep flowing.
+  struct CatchUp {
+    std::unique_ptr<RdKafka::KafkaConsumer> reader;  // gendan.events, read_committed
+    OrderStore::Batch batch;                         // folded states not yet written
+    int64_t start = 0;                               // the store's position when it began
+    bool waiting = false;                            // an open transaction was logged
+    bool stray = false;  // a record of the partition was polled before it resumed
+    engine_detail::Clock::time_point deadline;
+  };
+  Status StartCatchUp(int32_t partition);
+  Status StepCatchUps();
+  // Folds up to a step's worth of events; *done once the partition's end is reached.
+  Status StepCatchUp(int32_t partition, CatchUp& c, bool* done);
+  Status WriteCatchUp(int32_t partition, CatchUp& c);
+  Status FinishCatchUp(int32_t partition, CatchUp& c);
+  Status FoldEvent(const RdKafka::Message& m, OrderStore::Batch* batch);
+  Result<OrderState*> StateFor(const std::string& order_id);
+  Status ProduceRejection(const RdKafka::Message& message, const v1::InboundEvent* parsed,
+                          v1::RejectionReason::Value reason, const std::string& text);
+  Status Produce(const std::string& topic, int32_t partition, const std::string& key,
+                 const std::string& value);
+  Status EnsureTransaction();
+  void UpdateLag();
+  void SampleStore();
+
+  Config config_;
+  EngineMetrics* metrics_;
+  const std::string inbound_, events_, rejections_;
+  OrderStore* store_;  // shared by the pipelines; RocksDB is thread-safe
+  const int pipeline_;
+  int64_t reported_lag_ = 0;  // this pipeline's share of metrics_->consumer_lag
+  v1::InboundEvent record_;   // the record being decided (kept for its buffers)
+  std::string event_bytes_;   // the event being produced (kept for its buffer)
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::set<int32_t> assigned_;              // partitions being decided (caught up, not paused)
+  std::map<int32_t, CatchUp> catching_up_;  // assigned, paused, catching up
+  std::map<int32_t, PartitionPosition> positions_;         // committed, per partition
+  std::unordered_map<std::string, OrderState> committed_;  // cache of committed states
+  Status callback_status_;                                 // first failure inside a callback
+  const std::atomic<bool>* stop_ = nullptr;                // Run's stop flag
+  engine_detail::Clock::time_point next_stats_{};
+  engine_detail::Clock::time_point next_poll_mark_{};  // when the liveness gauge is next updated
+
+  // The open transaction.
+  bool in_txn_ = false;
+  engine_detail::Clock::time_point txn_deadline_;
+  std::unordered_map<std::string, OrderState> pending_;  // states changed in this transaction
+  std::map<int32_t, int64_t> next_inbound_;       // per partition: offset after the last record
+  std::map<int32_t, int64_t> last_event_offset_;  // per events partition, from delivery reports
+  int64_t txn_records_ = 0, produced_ = 0, delivered_ = 0;
+  std::string delivery_error_;
+};
+
+}  // namespace gendan
