@@ -388,7 +388,14 @@ Status ProjectorService::Loop::AdoptAlertsIfNeeded(int32_t p, bool held, int64_t
   if (!tail->has_value()) return Status::Ok();  // nothing published: nothing to take over
   auto ours = store_->NextSequence(p);
   if (!ours.ok()) return ours.status();
-  if (held && (*tail)->last_sequence < *ours) return Status::Ok();  // we published last
+  // An adoption whose replay a crash interrupted goes on: the records published meanwhile (by
+  // anyone) are on the topic and held back by their keys.
+  auto interrupted = store_->ReplayUntil(p);
+  if (!interrupted.ok()) return interrupted.status();
+  if (held && !interrupted->has_value() && (*tail)->last_sequence < *ours) {
+    return Status::Ok();  // we published last
+  }
+  if (interrupted->has_value()) loading_.emplace(p, replay_until);  // CheckLoading ends it
   auto all = publisher_.LastPublished(p, /*with_keys=*/true);
   if (!all.ok()) return all.status();
   if (!all->has_value()) return Status::Ok();

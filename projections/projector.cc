@@ -91,13 +91,18 @@ Status ProjectionBatch::StageUnloadedPartitions(Writes& wb) {
     wb.Delete(ReadModelStore::OffsetKey(partition));
     wb.Delete(ReadModelStore::SequenceKey(partition));
     wb.Delete(ReadModelStore::PublishedOffsetKey(partition));
+    wb.Delete(ReadModelStore::ReplayKey(partition));
     Status s = DropOutbox(partition, wb);
     if (!s.ok()) return s;
   }
   for (int32_t partition : drop_outbox_) {
     Status s = DropOutbox(partition, wb);
     if (!s.ok()) return s;
+    if (auto it = replay_until_.find(partition); it != replay_until_.end()) {
+      wb.Put(ReadModelStore::ReplayKey(partition), ReadModelStore::OffsetValue(it->second));
+    }
   }
+  for (int32_t partition : replay_ended_) wb.Delete(ReadModelStore::ReplayKey(partition));
   return Status::Ok();
 }
 
@@ -122,6 +127,7 @@ void ProjectionBatch::Adopt(int32_t partition, int64_t next_sequence, int64_t pu
   sequences_[partition] = next_sequence;
   published_offsets_[partition] = published_offset;
   drop_outbox_.insert(partition);
+  replay_ended_.erase(partition);
   if (replay_until > 0) {
     replay_until_[partition] = replay_until;
     published_[partition] = std::move(published);
@@ -319,6 +325,7 @@ Status ProjectionBatch::Commit(const Writer& write) {
   offsets_.clear();
   unloading_.clear();
   drop_outbox_.clear();
+  if (s.ok()) replay_ended_.clear();
   published_offsets_.clear();
   events_ = 0;
   if (!s.ok()) committed_.clear();

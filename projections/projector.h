@@ -81,7 +81,9 @@ class ProjectionBatch {
   // goes on after `next_sequence` - 1, publishing from `published_offset` of gendan.alerts, the
   // outbox of the partition is dropped (what it holds predates the other owner's records), and
   // while the partition's events below `replay_until` are replayed, an alert record whose
-  // "<alert_id>/<state>" is in `published` is not published again. Written by the next Commit.
+  // "<alert_id>/<state>" is in `published` is not published again. Written by the next Commit,
+  // with `replay_until` (ReadModelStore::ReplayUntil), so a restart in the middle of the replay
+  // adopts the partition again.
   void Adopt(int32_t partition, int64_t next_sequence, int64_t published_offset,
              int64_t replay_until, std::unordered_set<std::string> published);
   // The adopted partition's replay is over (its consumer reached `replay_until`, which may be a
@@ -89,6 +91,7 @@ class ProjectionBatch {
   void EndReplay(int32_t partition) {
     replay_until_.erase(partition);
     published_.erase(partition);
+    replay_ended_.insert(partition);  // the next Commit forgets its stored replay end
   }
   // The key an adopted partition's published alert records are known by.
   static std::string PublishedKey(const v1::Alert& alert);
@@ -161,8 +164,9 @@ class ProjectionBatch {
   std::map<int32_t, int64_t> published_offsets_;  // qo/ positions Adopt staged this batch
   std::map<int32_t, int64_t> replay_until_;       // adopted partitions still replaying
   std::map<int32_t, std::unordered_set<std::string>> published_;  // their published records
-  std::set<int32_t> drop_outbox_;  // adopted this batch: outbox dropped
-  int64_t current_offset_ = -1;    // of the event being applied (-1: a tick)
+  std::set<int32_t> drop_outbox_;   // adopted this batch: outbox dropped
+  std::set<int32_t> replay_ended_;  // replays over since the last Commit
+  int64_t current_offset_ = -1;     // of the event being applied (-1: a tick)
   std::vector<std::pair<std::string, std::string>> timeline_;  // key, event bytes
   std::vector<v1::OrderStatus> committed_;
   size_t events_ = 0;

@@ -242,6 +242,19 @@ std::string ReadModelStore::OutboxKey(int32_t partition, int64_t sequence) {
   return key;
 }
 
+std::string ReadModelStore::ReplayKey(int32_t partition) {
+  std::string key = "qr/";
+  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
+  return key;
+}
+
+Result<std::optional<int64_t>> ReadModelStore::ReplayUntil(int32_t partition) const {
+  auto bytes = Get(ReplayKey(partition));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<int64_t>();
+  return std::optional<int64_t>(static_cast<int64_t>(GetBigEndian(**bytes)));
+}
+
 std::string ReadModelStore::PublishedOffsetKey(int32_t partition) {
   std::string key = "qo/";
   PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
@@ -617,7 +630,8 @@ std::string ReadModelStore::Dump() const {
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().starts_with("q/") || it->key().starts_with("qo/") ||
-        it->key().starts_with("qs/") || it->key().starts_with("w/")) {
+        it->key().starts_with("qs/") || it->key().starts_with("qr/") ||
+        it->key().starts_with("w/")) {
       continue;
     }
     rocksdb::Slice value = it->value();

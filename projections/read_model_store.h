@@ -19,6 +19,7 @@
 //   n/<order_id>                      the order's scheduled instant (to move its t/ entry)
 //   qs/<partition:4 BE>               next alert sequence number of that partition
 //   q/<partition:4 BE><sequence:8 BE> Alert record waiting to be published (the outbox)
+//   qr/<partition:4 BE>               an adopted partition's replay end (ProjectionBatch::Adopt)
 //   o/<partition:4 BE><order_id>      the order's gendan.events partition (to unload a partition)
 //   w/ownership                       Ownership: what this store's projector owns now (not a
 //                                     read model: left out of Dump)
@@ -131,6 +132,9 @@ class ReadModelStore : public CellSource {
   Result<std::vector<Due>> DueForAlerts(int64_t until_ms) const;
   Result<std::optional<int64_t>> ScheduledAt(const std::string& order_id) const;
   Result<int64_t> NextSequence(int32_t partition) const;  // 1 when none was used yet
+  // The end offset an adopted partition replays to while it holds back published alerts (none
+  // when no replay of an adopted partition is under way).
+  Result<std::optional<int64_t>> ReplayUntil(int32_t partition) const;
   // The gendan.alerts offset after the last record the publisher knows it published.
   Result<std::optional<int64_t>> PublishedOffset(int32_t partition) const;
   // The outbox keys of one partition.
@@ -171,7 +175,7 @@ class ReadModelStore : public CellSource {
   Status Resume();
 
   // Every read model's keys and values, rendered, for comparing two stores. The alert outbox
-  // and its positions (q/, qo/, qs/) are a delivery queue, not a read model, and are left out
+  // and its positions (q/, qo/, qs/, qr/) are a delivery queue, not a read model, and are left out
   // (how far publishing got depends on timing, not on the log), and so are the open alerts'
   // sequence numbers (a store that adopted a partition numbers on from its previous owner) and
   // the ownership record (w/), which says who wrote the store, not what it holds.
@@ -190,6 +194,7 @@ class ReadModelStore : public CellSource {
   static std::string SequenceKey(int32_t partition);
   static std::string OutboxKey(int32_t partition, int64_t sequence);
   static std::string PublishedOffsetKey(int32_t partition);  // qo/<partition:4 BE>
+  static std::string ReplayKey(int32_t partition);           // qr/<partition:4 BE>
   static std::string OffsetValue(int64_t next_offset);
   static std::string PartitionValue(int32_t partition);  // a t/ entry's value
   static std::string PartitionOrderKey(int32_t partition, const std::string& order_id);

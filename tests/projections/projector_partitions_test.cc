@@ -230,6 +230,15 @@ TEST_F(ProjectorPartitionsTest, AnAdoptedPartitionPublishesOnlyWhatWasNotPublish
   auto from = after->PublishedOffset(0);
   ASSERT_TRUE(from.ok() && from->has_value());
   EXPECT_EQ(**from, 77);
+  // The replay's end is stored (a restart mid-replay adopts again) until the replay is over.
+  auto until = after->ReplayUntil(0);
+  ASSERT_TRUE(until.ok() && until->has_value());
+  EXPECT_EQ(**until, 1'000'000);
+  b.EndReplay(0);
+  ASSERT_TRUE(b.Commit().ok());
+  until = after->ReplayUntil(0);
+  ASSERT_TRUE(until.ok());
+  EXPECT_FALSE(until->has_value());
 }
 
 TEST_F(ProjectorPartitionsTest, OwnershipRecordRoundTrips) {
