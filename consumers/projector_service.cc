@@ -101,6 +101,7 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   Status FindUnloading();
   Status UnloadStep();
   void CheckLoading();
+  void Loaded(int32_t partition, int64_t offset);
   void WriteOwnership();
 
   Config config_;
@@ -144,6 +145,9 @@ Status ProjectorService::Loop::Start() {
                     {"partition.assignment.strategy", "cooperative-sticky"},
                     {"enable.auto.commit", "false"},
                     {"enable.auto.offset.store", "false"},
+                    // The end of a partition, past its last transaction marker: a replay that
+                    // reached it is over even when no event follows the marker (CheckLoading).
+                    {"enable.partition.eof", "true"},
                     {"auto.offset.reset", "earliest"},
                     {"isolation.level", "read_committed"}},
                    this);
@@ -177,7 +181,7 @@ Status ProjectorService::Loop::Run(const std::atomic<bool>& stop) {
     switch (m->err()) {
       case RdKafka::ERR_NO_ERROR: s = Apply(*m); break;
       case RdKafka::ERR__TIMED_OUT:
-      case RdKafka::ERR__PARTITION_EOF: break;
+      case RdKafka::ERR__PARTITION_EOF: Loaded(m->partition(), m->offset()); break;
       case RdKafka::ERR__FATAL: s = Status::Fatal("consumer: " + m->errstr()); break;
       default: spdlog::warn("projector: consume: {}", m->errstr()); break;
     }
@@ -474,17 +478,21 @@ void ProjectorService::Loop::CheckLoading() {
   for (const auto& [p, high] : loading_)
     parts.push_back(RdKafka::TopicPartition::create(events_, p));
   if (consumer_->position(parts) == RdKafka::ERR_NO_ERROR) {
-    for (RdKafka::TopicPartition* tp : parts) {
-      auto it = loading_.find(tp->partition());
-      if (tp->offset() >= 0 && tp->offset() >= it->second) {
-        batch_.EndReplay(tp->partition());
-        spdlog::info("projector: partition {} loaded (to offset {})", tp->partition(), it->second);
-        loading_.erase(it);
-        next_heartbeat_ = Clock::time_point{};  // tell the serves now
-      }
-    }
+    for (RdKafka::TopicPartition* tp : parts) Loaded(tp->partition(), tp->offset());
   }
   RdKafka::TopicPartition::destroy(parts);
+}
+
+// The consumer of `partition` got to `offset` (its position, or where it reached the end): a
+// loading partition is loaded once that passes the end it had when assigned. The position alone
+// stops short of a trailing transaction marker; the end-of-partition event does not.
+void ProjectorService::Loop::Loaded(int32_t partition, int64_t offset) {
+  auto it = loading_.find(partition);
+  if (it == loading_.end() || offset < 0 || offset < it->second) return;
+  batch_.EndReplay(partition);
+  spdlog::info("projector: partition {} loaded (to offset {})", partition, it->second);
+  loading_.erase(it);
+  next_heartbeat_ = Clock::time_point{};  // tell the serves now
 }
 
 void ProjectorService::Loop::WriteOwnership() {
