@@ -57,6 +57,30 @@ Status AlertPublisher::Start() {
   return Recover();
 }
 
+Result<std::unique_ptr<RdKafka::KafkaConsumer>> AlertPublisher::Reader(const std::string& purpose) {
+  return MakeConsumer(config_, {{"group.id", config_.projector.group_id + "-alerts-" + purpose},
+                                {"enable.auto.commit", "false"},
+                                {"enable.partition.eof", "true"},
+                                {"isolation.level", "read_committed"}});
+}
+
+Status AlertPublisher::ReadAlerts(RdKafka::KafkaConsumer& reader, int32_t partition, int64_t from,
+                                  const std::function<void(const v1::Alert&)>& fn) {
+  std::unique_ptr<RdKafka::TopicPartition> tp(
+      RdKafka::TopicPartition::create(topic_, partition, from));
+  reader.assign({tp.get()});
+  for (bool eof = false; !eof;) {
+    std::unique_ptr<RdKafka::Message> m(reader.consume(kTimeoutMs));
+    if (m->err() == RdKafka::ERR__PARTITION_EOF) eof = true;
+    if (m->err() == RdKafka::ERR__TIMED_OUT)
+      return Status::TryAgain("reading " + topic_ + " timed out");
+    if (m->err() != RdKafka::ERR_NO_ERROR) continue;
+    v1::Alert a;
+    if (a.ParseFromArray(m->payload(), static_cast<int>(m->len()))) fn(a);
+  }
+  return Status::Ok();
+}
+
 Result<std::optional<AlertPublisher::Published>> AlertPublisher::LastPublished(int32_t partition,
                                                                                bool with_keys) {
   int64_t low = 0, high = 0;
@@ -65,31 +89,21 @@ Result<std::optional<AlertPublisher::Published>> AlertPublisher::LastPublished(i
     return Status::TryAgain("end offset of " + topic_);
   }
   if (high <= low) return std::optional<Published>();
-  auto reader = MakeConsumer(config_, {{"group.id", config_.projector.group_id + "-alerts-adopt"},
-                                       {"enable.auto.commit", "false"},
-                                       {"enable.partition.eof", "true"},
-                                       {"isolation.level", "read_committed"}});
+  auto reader = Reader("adopt");
   if (!reader.ok()) return reader.status();
   // Sequences only grow within a partition, so its last records carry the highest; a window
   // covers the transaction markers and aborted records that may trail them.
   constexpr int64_t kWindow = 256;
-  std::unique_ptr<RdKafka::TopicPartition> tp(RdKafka::TopicPartition::create(
-      topic_, partition, with_keys ? low : std::max(low, high - kWindow)));
-  (*reader)->assign({tp.get()});
   Published found;
   found.end_offset = high;
-  for (bool eof = false; !eof;) {
-    std::unique_ptr<RdKafka::Message> m((*reader)->consume(kTimeoutMs));
-    if (m->err() == RdKafka::ERR__PARTITION_EOF) eof = true;
-    if (m->err() == RdKafka::ERR__TIMED_OUT) {
-      (*reader)->close();
-      return Status::TryAgain("reading " + topic_ + " timed out");
-    }
-    if (m->err() != RdKafka::ERR_NO_ERROR) continue;
-    v1::Alert a;
-    if (!a.ParseFromArray(m->payload(), static_cast<int>(m->len()))) continue;
-    found.last_sequence = std::max(found.last_sequence, a.sequence());
-    if (with_keys) found.keys.insert(ProjectionBatch::PublishedKey(a));
+  Status s = ReadAlerts(**reader, partition, with_keys ? low : std::max(low, high - kWindow),
+                        [&](const v1::Alert& a) {
+                          found.last_sequence = std::max(found.last_sequence, a.sequence());
+                          if (with_keys) found.keys.insert(ProjectionBatch::PublishedKey(a));
+                        });
+  if (!s.ok()) {
+    (*reader)->close();
+    return s;
   }
   (*reader)->close();
   return std::optional<Published>(std::move(found));
@@ -99,11 +113,7 @@ Result<std::optional<AlertPublisher::Published>> AlertPublisher::LastPublished(i
 Status AlertPublisher::Recover() {
   auto outbox = store_->Outbox(1);
   if (!outbox.ok() || outbox->empty()) return outbox.status();
-  auto reader =
-      MakeConsumer(config_, {{"group.id", config_.projector.group_id + "-alerts-recovery"},
-                             {"enable.auto.commit", "false"},
-                             {"enable.partition.eof", "true"},
-                             {"isolation.level", "read_committed"}});
+  auto reader = Reader("recovery");
   if (!reader.ok()) return reader.status();
   auto n = PartitionCount(**reader, topic_, kTimeoutMs);
   if (!n.ok()) return n.status();
@@ -119,18 +129,9 @@ Status AlertPublisher::Recover() {
     if (!from.ok()) return from.status();
     int64_t start = from->value_or(low);
     if (start >= high) continue;
-    std::unique_ptr<RdKafka::TopicPartition> tp(RdKafka::TopicPartition::create(topic_, p, start));
-    (*reader)->assign({tp.get()});
-    for (bool eof = false; !eof;) {
-      std::unique_ptr<RdKafka::Message> m((*reader)->consume(kTimeoutMs));
-      if (m->err() == RdKafka::ERR__PARTITION_EOF) eof = true;
-      if (m->err() == RdKafka::ERR__TIMED_OUT)
-        return Status::TryAgain("reading " + topic_ + " timed out");
-      if (m->err() != RdKafka::ERR_NO_ERROR) continue;
-      v1::Alert a;
-      if (a.ParseFromArray(m->payload(), static_cast<int>(m->len())))
-        seen[p] = std::max(seen[p], a.sequence());
-    }
+    Status s = ReadAlerts(**reader, p, start,
+                          [&](const v1::Alert& a) { seen[p] = std::max(seen[p], a.sequence()); });
+    if (!s.ok()) return s;
     wb.Put(ReadModelStore::PublishedOffsetKey(p), ReadModelStore::OffsetValue(high));
   }
   (*reader)->close();

@@ -14,6 +14,7 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,6 +52,11 @@ class AlertPublisher : public RdKafka::DeliveryReportCb {
 
  private:
   Status Recover();
+  // A read_committed consumer of gendan.alerts for `purpose` (its own group id suffix).
+  Result<std::unique_ptr<RdKafka::KafkaConsumer>> Reader(const std::string& purpose);
+  // Calls fn with every alert of `partition` from offset `from` to the partition's end.
+  Status ReadAlerts(RdKafka::KafkaConsumer& reader, int32_t partition, int64_t from,
+                    const std::function<void(const v1::Alert&)>& fn);
   Status DrainOnce(bool* more);
   Status WriteOutbox(rocksdb::WriteBatch& wb);
 

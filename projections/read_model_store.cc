@@ -51,16 +51,30 @@ std::string PrefixEnd(std::string prefix) {
   return prefix;
 }
 
-// Every key starting with `prefix`, in order, until fn returns false. The iterator is bounded
-// by the prefix's end: without the bound, stepping past the last key skips every deleted key
-// that follows (e.g. the alert outbox's, right after the offsets) before it can tell it is done.
+// An iterator that ends at `end` (exclusive; empty: no end). Without the bound, stepping past
+// the last key of a range walks over every deleted key that follows (e.g. the alert outbox's,
+// right after the offsets) before the iterator can tell the range is done.
+class BoundedIterator {
+ public:
+  BoundedIterator(rocksdb::DB* db, std::string end) : end_(std::move(end)), bound_(end_) {
+    rocksdb::ReadOptions options;
+    if (!end_.empty()) options.iterate_upper_bound = &bound_;
+    it_.reset(db->NewIterator(options));
+  }
+  BoundedIterator(const BoundedIterator&) = delete;  // bound_ points into this end_
+  BoundedIterator& operator=(const BoundedIterator&) = delete;
+  rocksdb::Iterator* operator->() const { return it_.get(); }
+
+ private:
+  const std::string end_;
+  const rocksdb::Slice bound_;  // options.iterate_upper_bound points here: lives as long
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+// Every key starting with `prefix`, in order, until fn returns false.
 void ForPrefix(rocksdb::DB* db, const std::string& prefix, const std::string& start,
                const std::function<bool(std::string_view key, std::string_view value)>& fn) {
-  const std::string end = PrefixEnd(prefix);
-  rocksdb::Slice bound(end);
-  rocksdb::ReadOptions options;
-  if (!end.empty()) options.iterate_upper_bound = &bound;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
+  BoundedIterator it(db, PrefixEnd(prefix));
   for (it->Seek(start.empty() ? prefix : start); it->Valid(); it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
     if (!key.starts_with(prefix)) break;
@@ -529,11 +543,7 @@ Result<std::set<int32_t>> ReadModelStore::HeldPartitions() const {
   for (const auto& [p, next] : *offsets) held.insert(p);
   // o/ keys are grouped by partition: one seek per partition present skips over its orders.
   auto db = Db();
-  const std::string end = PrefixEnd("o/");
-  rocksdb::Slice bound(end);
-  rocksdb::ReadOptions options;
-  options.iterate_upper_bound = &bound;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
+  BoundedIterator it(db.get(), PrefixEnd("o/"));
   for (it->Seek("o/"); it->Valid() && it->key().starts_with("o/") && it->key().size() >= 6;) {
     auto p = static_cast<uint32_t>(GetBigEndian(std::string_view(it->key().data() + 2, 4)));
     held.insert(static_cast<int32_t>(p));
@@ -578,11 +588,8 @@ bool ReadModelStore::HasMonthRollups() const {
 }
 
 Result<bool> ReadModelStore::NoCells() const {
-  const std::string end = PrefixEnd("k");
-  rocksdb::Slice bound(end);
-  rocksdb::ReadOptions options;
-  options.iterate_upper_bound = &bound;
-  std::unique_ptr<rocksdb::Iterator> it(Db()->NewIterator(options));
+  auto db = Db();
+  BoundedIterator it(db.get(), PrefixEnd("k"));
   it->Seek("k");
   if (!it->status().ok()) return Status::IoError("reading KPI cells: " + it->status().ToString());
   return !(it->Valid() && it->key().starts_with("k"));
@@ -603,10 +610,7 @@ void ReadModelStore::ScanCells(GroupKind kind, Date from, Date to, bool months,
   const std::string start = "k" + CellKey::RangeStart(kind, from, months);
   const std::string end = "k" + CellKey::RangeEnd(kind, to, months);
   auto db = Db();
-  rocksdb::Slice bound(end);  // emptied cells leave deleted keys past the range: never stepped
-  rocksdb::ReadOptions options;
-  options.iterate_upper_bound = &bound;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
+  BoundedIterator it(db.get(), end);  // emptied cells leave deleted keys past the range
   for (it->Seek(start); it->Valid() && it->key().compare(end) < 0; it->Next()) {
     auto key = CellKey::Decode(std::string_view(it->key().data() + 1, it->key().size() - 1));
     auto cell = Cell::Parse(std::string_view(it->value().data(), it->value().size()));
