@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -145,27 +146,45 @@ QueryApi::QueryApi(const Config& config, ReadModelStore* store, MetricsSources s
 
 QueryApi::~QueryApi() { Stop(); }
 
-std::string QueryApi::ViewCache::Render(const v1::OrderStatus& status, const v1::AlertSet& alerts,
-                                        const std::string& generation) {
+void QueryApi::ViewCache::Follow(const std::string& generation) {
+  if (generation == generation_) return;
+  views_.clear();
+  generation_ = generation;
+}
+
+QueryApi::ViewCache::Body QueryApi::ViewCache::Fresh(const std::string& order_id,
+                                                     const ReadModelStore::Stamp& stamp) {
+  if (stamp.sequence == 0) return nullptr;  // no database open: nothing to vouch for a view
+  std::lock_guard lock(mu_);
+  Follow(stamp.generation);
+  auto it = views_.find(order_id);
+  if (it == views_.end() || it->second.checked_at != stamp.sequence) return nullptr;
+  return it->second.body;
+}
+
+QueryApi::ViewCache::Body QueryApi::ViewCache::Render(const v1::OrderStatus& status,
+                                                      const v1::AlertSet& alerts,
+                                                      const ReadModelStore::Stamp& stamp) {
   std::string alert_bytes = alerts.SerializeAsString();
   {
     std::lock_guard lock(mu_);
-    if (generation != generation_) {  // rebuilt read models may render the same version anew
-      views_.clear();
-      generation_ = generation;
-    }
+    Follow(stamp.generation);
     auto it = views_.find(status.order_id());
     if (it != views_.end() && it->second.version == status.version() &&
         it->second.alerts == alert_bytes) {
+      // Still current at `stamp`. Never moved to a stamp the reads may not include: a later
+      // one would vouch for writes this check did not see.
+      it->second.checked_at = std::max(it->second.checked_at, stamp.sequence);
       return it->second.body;
     }
   }
   Json view = StatusJson(status);
   for (const auto& a : alerts.open()) view["alerts"].push_back(AlertJson(a));
-  std::string body = view.dump();
+  auto body = std::make_shared<const std::string>(view.dump());
   std::lock_guard lock(mu_);
+  Follow(stamp.generation);
   if (views_.size() >= kLimit) views_.clear();
-  views_[status.order_id()] = {status.version(), std::move(alert_bytes), body};
+  views_[status.order_id()] = {status.version(), std::move(alert_bytes), stamp.sequence, body};
   return body;
 }
 
@@ -177,14 +196,19 @@ Date QueryApi::Today() const {
 }
 
 void QueryApi::SendOrder(const std::string& order_id, httplib::Response& res) {
-  auto status = store_->GetStatus(order_id);
-  if (!status.ok()) return SendStatus(res, status.status());
-  if (!status->has_value()) return SendError(res, 404, "not_found", "no order " + order_id);
-  auto alerts = store_->GetAlerts(order_id);
-  if (!alerts.ok()) return SendStatus(res, alerts.status());
+  // Taken before the reads: what they return is at least as new as the stamp says.
+  const ReadModelStore::Stamp stamp = store_->CurrentStamp();
+  ViewCache::Body body = views_.Fresh(order_id, stamp);
+  if (body == nullptr) {
+    auto status = store_->GetStatus(order_id);
+    if (!status.ok()) return SendStatus(res, status.status());
+    if (!status->has_value()) return SendError(res, 404, "not_found", "no order " + order_id);
+    auto alerts = store_->GetAlerts(order_id);
+    if (!alerts.ok()) return SendStatus(res, alerts.status());
+    body = views_.Render(**status, alerts->value_or(v1::AlertSet()), stamp);
+  }
   res.status = 200;
-  res.set_content(views_.Render(**status, alerts->value_or(v1::AlertSet()), store_->generation()),
-                  "application/json");
+  res.set_content(*body, "application/json");
 }
 
 void QueryApi::SendEvents(const std::string& order_id, httplib::Response& res) {
@@ -499,8 +523,10 @@ Status QueryApi::Start() {
   // Small JSON answers: without TCP_NODELAY each response waits out Nagle + delayed ACK (~40 ms).
   server_->set_tcp_nodelay(true);
   Guard();
-  InternalRoutes();
+  // httplib tries the routes in the order they were added: the public ones, lookups first,
+  // ahead of the peers' internal ones (no pattern of one set matches a path of the other).
   Routes();
+  InternalRoutes();
   const std::string& listen = config_.serve.listen;
   size_t colon = listen.rfind(':');
   std::string port_text = colon == std::string::npos ? "" : listen.substr(colon + 1);

@@ -50,20 +50,30 @@ class QueryApi {
   int port() const { return port_; }  // the bound port (useful with port 0)
 
  private:
-  // Rendered order views by order id, reused while the order's version and open alerts are
-  // unchanged: building the JSON is most of a lookup's cost. Bounded; thread-safe.
+  // Rendered order views by order id. A view is served without reading the store while the
+  // store's stamp is the one it was last checked at (nothing was written since); after a write
+  // it is checked again against the order's version and open alerts and rendered anew only when
+  // they changed: reading and rendering are most of a lookup's cost. Bounded; thread-safe.
   class ViewCache {
    public:
-    std::string Render(const v1::OrderStatus& status, const v1::AlertSet& alerts,
-                       const std::string& generation);
+    using Body = std::shared_ptr<const std::string>;
+    // The view of `order_id` if it was checked at `stamp`, else null.
+    Body Fresh(const std::string& order_id, const ReadModelStore::Stamp& stamp);
+    // The view of `status` with `alerts`, read from the store after taking `stamp`.
+    Body Render(const v1::OrderStatus& status, const v1::AlertSet& alerts,
+                const ReadModelStore::Stamp& stamp);
 
    private:
     static constexpr size_t kLimit = 100'000;
     struct Entry {
       int64_t version = 0;
-      std::string alerts;  // the AlertSet's bytes
-      std::string body;
+      std::string alerts;       // the AlertSet's bytes
+      uint64_t checked_at = 0;  // the store sequence at which it was last known current
+      Body body;
     };
+    // Clears every view when the store moved to another generation (a rebuilt store may hold
+    // the same versions with other contents). Call with mu_ held.
+    void Follow(const std::string& generation);
     std::mutex mu_;
     std::string generation_;
     std::unordered_map<std::string, Entry> views_;

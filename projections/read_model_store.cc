@@ -169,6 +169,11 @@ std::string ReadModelStore::generation() const {
   return generation_;
 }
 
+ReadModelStore::Stamp ReadModelStore::CurrentStamp() const {
+  std::shared_lock lock(mu_);  // the folder and the sequence of one and the same database
+  return {generation_, db_ ? db_->GetLatestSequenceNumber() : 0};
+}
+
 StoreStats ReadModelStore::Stats() const { return ReadStoreStats(*Db()); }
 
 bool ReadModelStore::Swapped() const { return Resolve(link_) != generation(); }

@@ -108,6 +108,15 @@ class ReadModelStore : public CellSource {
   static Status SwapIn(const std::string& dir, const std::string& generation_dir);
   // The generation folder open now.
   std::string generation() const;
+  // Where the open generation's data stands: its folder and the sequence number of the last
+  // write this store sees (a follower's moves on with Refresh; 0 while none is open). While the
+  // stamp is unchanged no key has changed, so an answer read after taking it is still current.
+  struct Stamp {
+    std::string generation;
+    uint64_t sequence = 0;
+    bool operator==(const Stamp&) const = default;
+  };
+  Stamp CurrentStamp() const;
   // RocksDB size and compaction figures of the open generation, for /metrics. Thread-safe.
   StoreStats Stats() const;
 

@@ -245,6 +245,58 @@ TEST_F(QueryApiTest, CachedKpiAnswersFollowNewEvents) {
   EXPECT_EQ(k2.body, RunKpiQuery(*store_, q));  // what the store answers now
 }
 
+// Invariant: a cached order view is served only while the store holds the order as it was when
+// the view was checked; once the order's events land (in the writer, or in a follower after its
+// Refresh), the next lookup answers the new version.
+TEST_F(QueryApiTest, CachedOrderViewsFollowNewEvents) {
+  Start("");
+  test::HistoryGenerator gen(22);
+  DecideOptions decide;
+  decide.now = test::HistoryGenerator::Now();
+  ProjectionOptions options;
+  options.now = [] { return test::HistoryGenerator::Now(); };
+  std::vector<v1::OrderEvent> accepted_events;
+  OrderState state;
+  for (const auto& inbound : gen.Next("ORD-7")) {
+    Decision decision = Decide(state, inbound, decide);
+    auto* accepted = std::get_if<Accepted>(&decision);
+    if (accepted == nullptr) continue;
+    Evolve(state, accepted->event);
+    accepted_events.push_back(accepted->event);
+  }
+  ASSERT_GE(accepted_events.size(), 4u);
+  int64_t offset = 0;
+  auto project = [&](size_t from, size_t to) {
+    ProjectionBatch batch(*store_, options);
+    for (size_t i = from; i < to; ++i)
+      ASSERT_TRUE(batch.Apply(accepted_events[i], 0, offset++).ok());
+    ASSERT_TRUE(batch.Commit().ok());
+  };
+  auto follower = ReadModelStore::OpenFollower((dir_ / "models").string(), (dir_ / "f").string());
+  ASSERT_TRUE(follower.ok()) << follower.status().message();
+  Config c;
+  c.serve.listen = "127.0.0.1:0";
+  QueryApi follower_api(c, follower->get(), MetricsSources{}, [] { return 0; });
+  ASSERT_TRUE(follower_api.Start().ok());
+  auto version = [&](int port) {
+    return Parse(Raw(port, "GET /v1/orders/ORD-7 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        .body.value("version", int64_t{-1});
+  };
+  const size_t half = accepted_events.size() / 2;
+  project(0, half);
+  ASSERT_TRUE((*follower)->Refresh().ok());
+  EXPECT_EQ(version(api_->port()), static_cast<int64_t>(half));
+  EXPECT_EQ(version(api_->port()), static_cast<int64_t>(half));  // the cached view
+  EXPECT_EQ(version(follower_api.port()), static_cast<int64_t>(half));
+  EXPECT_EQ(version(follower_api.port()), static_cast<int64_t>(half));
+  project(half, accepted_events.size());
+  const auto all = static_cast<int64_t>(accepted_events.size());
+  EXPECT_EQ(version(api_->port()), all);
+  ASSERT_TRUE((*follower)->Refresh().ok());
+  EXPECT_EQ(version(follower_api.port()), all);
+  follower_api.Stop();
+}
+
 TEST(HttpGuardTest, BearerAndPaths) {
   EXPECT_EQ(CheckBearer("Bearer abc", "abc"), BearerCheck::kOk);
   EXPECT_EQ(CheckBearer("bearer  abc ", "abc"), BearerCheck::kOk);
