@@ -4,13 +4,16 @@
 // Private to those two files: the public interface is consumers/engine_service.h.
 #pragma once
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -50,6 +53,21 @@ inline Status TxnStatus(RdKafka::Error* error, const char* what) {
   if (error->is_retriable()) return Status::TryAgain(msg);
   return Status::IoError(msg);
 }
+
+// An inbound record as the loop decides it, borrowed from librdkafka's message: the loop polls
+// the C consumer itself, since the C++ wrapper allocates a Message object (and a key string)
+// per record.
+struct InboundRecord {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::optional<std::string_view> key;  // nullopt when the record has none
+  std::string_view value;
+};
+
+struct MessageFree {
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+using PolledMessage = std::unique_ptr<rd_kafka_message_t, MessageFree>;
 
 inline std::string PartitionList(const std::set<int32_t>& partitions) {
   std::string out = "[";
@@ -109,7 +127,7 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   void Fail(const Status& s) {
     if (!s.ok() && callback_status_.ok()) callback_status_ = s;
   }
-  Status Process(const RdKafka::Message& message);
+  Status Process(const engine_detail::InboundRecord& record);
   Status Commit();
   Status CommitStore();
   void ClearTransaction();
@@ -135,10 +153,12 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   Status FinishCatchUp(int32_t partition, CatchUp& c);
   Status FoldEvent(const RdKafka::Message& m, OrderStore::Batch* batch);
   Result<OrderState*> StateFor(const std::string& order_id);
-  Status ProduceRejection(const RdKafka::Message& message, const v1::InboundEvent* parsed,
-                          v1::RejectionReason::Value reason, const std::string& text);
-  Status Produce(const std::string& topic, int32_t partition, const std::string& key,
-                 const std::string& value);
+  Status ProduceRejection(const engine_detail::InboundRecord& record,
+                          const v1::InboundEvent* parsed, v1::RejectionReason::Value reason,
+                          const std::string& text);
+  // Through a handle made in Start; the handle also tags the record for dr_cb.
+  Status Produce(RdKafka::Topic& topic, int32_t partition, std::string_view key,
+                 std::string_view value);
   Status EnsureTransaction();
   void UpdateLag();
   void SampleStore();
@@ -153,6 +173,7 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   std::string event_bytes_;   // the event being produced (kept for its buffer)
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::Producer> producer_;
+  std::unique_ptr<RdKafka::Topic> events_topic_, rejections_topic_;  // of producer_
   std::set<int32_t> assigned_;              // partitions being decided (caught up, not paused)
   std::map<int32_t, CatchUp> catching_up_;  // assigned, paused, catching up
   std::map<int32_t, PartitionPosition> positions_;         // committed, per partition

@@ -22,6 +22,19 @@ namespace gendan {
 
 using namespace engine_detail;  // NOLINT: the loop's own helpers (engine_loop.h)
 
+namespace {
+
+InboundRecord RecordOf(const rd_kafka_message_t& m) {
+  InboundRecord r;
+  r.partition = m.partition;
+  r.offset = m.offset;
+  if (m.key != nullptr) r.key = std::string_view(static_cast<const char*>(m.key), m.key_len);
+  r.value = std::string_view(static_cast<const char*>(m.payload), m.len);
+  return r;
+}
+
+}  // namespace
+
 Status EngineService::Loop::Start() {
   // Pipeline 0 keeps the id of a single-pipeline engine, so changing engine.threads keeps it.
   std::string txn_id = config_.engine.group_id + "-" + config_.instance_id;
@@ -34,6 +47,10 @@ Status EngineService::Loop::Start() {
                                this);
   if (!producer.ok()) return producer.status();
   producer_ = std::move(*producer);
+  std::string err;
+  events_topic_.reset(RdKafka::Topic::create(producer_.get(), events_, nullptr, err));
+  rejections_topic_.reset(RdKafka::Topic::create(producer_.get(), rejections_, nullptr, err));
+  if (!events_topic_ || !rejections_topic_) return Status::InvalidArgument("topic handle: " + err);
   Status same = RequireSamePartitions(*producer_, inbound_, events_,
                                       "events of inbound partition p go to events partition p");
   if (!same.ok()) return same;
@@ -78,23 +95,29 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
     }
     if (!catching_up_.empty()) status = StepCatchUps();
     if (!status.ok()) break;
-    std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(wait.count())));
+    // The C++ consume() is this call plus a Message object per record; rebalance_cb is served
+    // here the same way.
+    PolledMessage message(
+        rd_kafka_consumer_poll(consumer_->c_ptr(), static_cast<int>(wait.count())));
     now = Clock::now();
     if (now >= next_poll_mark_) {  // the liveness gauge needs no finer grain
       metrics_->worker.liveness.Polled();
       next_poll_mark_ = now + kPollMarkInterval;
     }
-    switch (message->err()) {
-      case RdKafka::ERR_NO_ERROR: status = Process(*message); break;
-      case RdKafka::ERR__TIMED_OUT:
-      case RdKafka::ERR__PARTITION_EOF: break;
-      case RdKafka::ERR__FATAL: status = Status::Fatal("consumer: " + message->errstr()); break;
-      default: spdlog::warn("engine: consume: {}", message->errstr()); break;
+    const rd_kafka_resp_err_t err = message ? message->err : RD_KAFKA_RESP_ERR__TIMED_OUT;
+    switch (err) {
+      case RD_KAFKA_RESP_ERR_NO_ERROR: status = Process(RecordOf(*message)); break;
+      case RD_KAFKA_RESP_ERR__TIMED_OUT:
+      case RD_KAFKA_RESP_ERR__PARTITION_EOF: break;
+      case RD_KAFKA_RESP_ERR__FATAL:
+        status = Status::Fatal(std::string("consumer: ") + rd_kafka_message_errstr(message.get()));
+        break;
+      default: spdlog::warn("engine: consume: {}", rd_kafka_message_errstr(message.get())); break;
     }
     if (status.ok() && in_txn_ && now >= txn_deadline_) status = Commit();
     if (status.retryable()) status = Abort(status);
     // Idle, nothing commits: the lag gauges still follow the high watermarks (cached locally).
-    if (message->err() == RdKafka::ERR__TIMED_OUT && !in_txn_) UpdateLag();
+    if (err == RD_KAFKA_RESP_ERR__TIMED_OUT && !in_txn_) UpdateLag();
     if (now >= next_stats_) SampleStore();
   }
   if (status.ok()) status = callback_status_;
@@ -142,8 +165,8 @@ Result<OrderState*> EngineService::Loop::StateFor(const std::string& order_id) {
   return &state;
 }
 
-Status EngineService::Loop::Process(const RdKafka::Message& message) {
-  if (auto c = catching_up_.find(message.partition()); c != catching_up_.end()) {
+Status EngineService::Loop::Process(const InboundRecord& record) {
+  if (auto c = catching_up_.find(record.partition); c != catching_up_.end()) {
     // Fetched before the pause took hold: decided once the states are caught up (the
     // partition is put back at its committed offset then).
     c->second.stray = true;
@@ -151,8 +174,8 @@ Status EngineService::Loop::Process(const RdKafka::Message& message) {
   }
   Status s = EnsureTransaction();
   if (!s.ok()) return s;
-  const int32_t partition = message.partition();
-  next_inbound_[partition] = message.offset() + 1;
+  const int32_t partition = record.partition;
+  next_inbound_[partition] = record.offset + 1;
   ++txn_records_;
   metrics_->records.fetch_add(1, std::memory_order_relaxed);
 
@@ -160,11 +183,9 @@ Status EngineService::Loop::Process(const RdKafka::Message& message) {
   options.now = std::chrono::system_clock::now();
   options.max_clock_skew = config_.engine.max_clock_skew;
   v1::InboundEvent& inbound = record_;  // reused: parsing into it keeps its string buffers
-  std::optional<std::string_view> key;
-  if (message.key() != nullptr) key = *message.key();
-  const std::string_view value(static_cast<const char*>(message.payload()), message.len());
-  if (auto refused = ParseRecord(value, key, options, &inbound)) {
-    return ProduceRejection(message, refused->parsed ? &inbound : nullptr, refused->rejected.reason,
+  const std::string_view value = record.value;
+  if (auto refused = ParseRecord(value, record.key, options, &inbound)) {
+    return ProduceRejection(record, refused->parsed ? &inbound : nullptr, refused->rejected.reason,
                             refused->rejected.message);
   }
   auto state = StateFor(inbound.order_id());
@@ -181,16 +202,16 @@ Status EngineService::Loop::Process(const RdKafka::Message& message) {
     }
     EvolveInbound(**state, inbound, accept->version);
     metrics_->accepted.fetch_add(1, std::memory_order_relaxed);
-    return Produce(events_, partition, inbound.order_id(), event_bytes_);
+    return Produce(*events_topic_, partition, inbound.order_id(), event_bytes_);
   }
   if (auto* rejected = std::get_if<Rejected>(&verdict)) {
-    return ProduceRejection(message, &inbound, rejected->reason, rejected->message);
+    return ProduceRejection(record, &inbound, rejected->reason, rejected->message);
   }
   metrics_->duplicates.fetch_add(1, std::memory_order_relaxed);
   return Status::Ok();
 }
 
-Status EngineService::Loop::ProduceRejection(const RdKafka::Message& message,
+Status EngineService::Loop::ProduceRejection(const InboundRecord& record,
                                              const v1::InboundEvent* parsed,
                                              v1::RejectionReason::Value reason,
                                              const std::string& text) {
@@ -198,31 +219,30 @@ Status EngineService::Loop::ProduceRejection(const RdKafka::Message& message,
   if (parsed != nullptr) {
     *rejection.mutable_inbound() = *parsed;
   } else {
-    rejection.set_raw(static_cast<const char*>(message.payload()),
-                      std::min(message.len(), kRejectionRawCap));
+    rejection.set_raw(record.value.data(), std::min(record.value.size(), kRejectionRawCap));
   }
   rejection.set_reason(reason);
   rejection.set_message(text);
   *rejection.mutable_rejected_at() =
       google::protobuf::util::TimeUtil::MillisecondsToTimestamp(UnixMillisNow());
-  rejection.set_topic(message.topic_name());
-  rejection.set_partition(message.partition());
-  rejection.set_offset(message.offset());
+  rejection.set_topic(inbound_);  // the loop's consumer reads nothing else
+  rejection.set_partition(record.partition);
+  rejection.set_offset(record.offset);
   metrics_->rejected[reason].fetch_add(1, std::memory_order_relaxed);
-  std::string key = parsed != nullptr          ? parsed->order_id()
-                    : message.key() != nullptr ? *message.key()
-                                               : std::string();
-  return Produce(rejections_, RdKafka::Topic::PARTITION_UA, key, rejection.SerializeAsString());
+  const std::string_view key = parsed != nullptr ? std::string_view(parsed->order_id())
+                                                 : record.key.value_or(std::string_view());
+  return Produce(*rejections_topic_, RdKafka::Topic::PARTITION_UA, key,
+                 rejection.SerializeAsString());
 }
 
-Status EngineService::Loop::Produce(const std::string& topic, int32_t partition,
-                                    const std::string& key, const std::string& value) {
-  RdKafka::ErrorCode e = ProduceWaiting(*producer_, topic, partition, key, value);
+Status EngineService::Loop::Produce(RdKafka::Topic& topic, int32_t partition, std::string_view key,
+                                    std::string_view value) {
+  RdKafka::ErrorCode e = ProduceWaiting(*producer_, topic, partition, key, value, &topic);
   if (e == RdKafka::ERR_NO_ERROR) {
     ++produced_;
     return Status::Ok();
   }
-  std::string why = "producing to " + topic + ": " + RdKafka::err2str(e);
+  std::string why = "producing to " + topic.name() + ": " + RdKafka::err2str(e);
   return e == RdKafka::ERR__FATAL ? Status::Fatal(why) : Status::TryAgain(why);
 }
 
@@ -232,7 +252,7 @@ void EngineService::Loop::dr_cb(RdKafka::Message& message) {
     return;
   }
   ++delivered_;
-  if (message.topic_name() == events_) {
+  if (message.msg_opaque() == events_topic_.get()) {  // tagged by Produce
     int64_t& last = last_event_offset_[message.partition()];
     last = std::max(last, message.offset());
   }

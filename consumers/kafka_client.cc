@@ -232,6 +232,18 @@ RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, const std::string
   }
 }
 
+RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, RdKafka::Topic& topic,
+                                  int32_t partition, std::string_view key, std::string_view value,
+                                  void* opaque) {
+  for (;;) {
+    RdKafka::ErrorCode e = producer.produce(&topic, partition, RdKafka::Producer::RK_MSG_COPY,
+                                            const_cast<char*>(value.data()), value.size(),
+                                            key.data(), key.size(), opaque);
+    if (e != RdKafka::ERR__QUEUE_FULL) return e;
+    producer.poll(50);
+  }
+}
+
 bool IsSecretKafkaProperty(std::string_view name) {
   // Inline private keys and OAuth client settings (which may embed a client secret).
   static constexpr std::string_view kInline[] = {"ssl.key.pem", "ssl_key",

@@ -37,6 +37,13 @@ Result<std::unique_ptr<RdKafka::KafkaConsumer>> MakeConsumer(
 RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, const std::string& topic,
                                   int32_t partition, std::string_view key, std::string_view value);
 
+// The same through a topic handle made once (RdKafka::Topic::create on `producer`), for hot
+// paths: producing by name looks the topic up (a lock and a name search) and copies the name
+// per record. `opaque` comes back in the record's delivery report as Message::msg_opaque().
+RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, RdKafka::Topic& topic,
+                                  int32_t partition, std::string_view key, std::string_view value,
+                                  void* opaque);
+
 // Secrets of the `kafka.*` properties (TLS and SASL, docs/config.md#kafka-security): a property
 // is secret when its name holds "password" or "secret" (sasl.password, ssl.key.password,
 // ssl.keystore.password, sasl.oauthbearer.client.secret), or is ssl.key.pem, ssl_key or
