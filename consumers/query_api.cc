@@ -386,6 +386,17 @@ void QueryApi::Routes() {
   });
 }
 
+std::string QueryApi::OwnershipHeader() {
+  // Taken before the read, as in SendOrder: the record read is at least as new as the stamp.
+  const ReadModelStore::Stamp stamp = store_->CurrentStamp();
+  std::lock_guard lock(ownership_mu_);
+  if (stamp.sequence == 0 || !(stamp == ownership_stamp_)) {
+    ownership_ = OwnershipHeaderValue(*store_);
+    ownership_stamp_ = stamp;
+  }
+  return ownership_;
+}
+
 // Each answer names this store's ownership record (Gendan-Ownership), so the instance merging
 // them checks partition coverage from the same replies.
 void QueryApi::InternalRoutes() {
@@ -393,7 +404,7 @@ void QueryApi::InternalRoutes() {
   auto owned = [this](httplib::Server::Handler handler) {
     return [this, handler](const httplib::Request& req, httplib::Response& res) {
       handler(req, res);
-      if (std::string o = OwnershipHeaderValue(*store_); !o.empty()) {
+      if (std::string o = OwnershipHeader(); !o.empty()) {
         res.set_header(kOwnershipHeader, o);
       }
       res.set_header(kServerHeader, cluster_->server_id());

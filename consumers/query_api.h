@@ -100,6 +100,10 @@ class QueryApi {
   void SendCached(const std::string& query, const std::function<std::string()>& run,
                   httplib::Response& res);
 
+  // This store's ownership record for the internal answers' header (empty before the first),
+  // read again only once the store's stamp moved: every peer's request carries it.
+  std::string OwnershipHeader();
+
   void Guard();
   void Routes();
   void InternalRoutes();  // /v1/internal/...: this store's parts, never fanned out again
@@ -114,6 +118,9 @@ class QueryApi {
   HttpMetrics http_metrics_;
   ViewCache views_;
   AnswerCache answers_;
+  std::mutex ownership_mu_;  // guards the two below
+  ReadModelStore::Stamp ownership_stamp_;
+  std::string ownership_;
   std::unique_ptr<ClusterQueries> cluster_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
