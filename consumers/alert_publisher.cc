@@ -3,6 +3,8 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "consumers/kafka_client.h"
 #include "consumers/store_retry.h"
 #include "projections/projector.h"
@@ -151,24 +153,40 @@ Status AlertPublisher::Recover() {
   return WriteOutbox(wb);
 }
 
-Status AlertPublisher::Drain() {
+Status AlertPublisher::Drain(Records added) {
+  if (outbox_empty_ && added.size() <= kMaxRecordsPerTransaction) {
+    // The outbox holds exactly what the write added: publish it without reading it back (the
+    // read also steps over every earlier drain's deleted keys).
+    std::sort(added.begin(), added.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    bool published = false;
+    return PublishRecords(added, &published);
+  }
   for (bool more = true; more;) {
-    Status s = DrainOnce(&more);
+    auto outbox = store_->Outbox(kMaxRecordsPerTransaction);
+    if (!outbox.ok()) return outbox.status();
+    more = outbox->size() == kMaxRecordsPerTransaction;
+    outbox_empty_ = !more;
+    bool published = false;
+    Status s = PublishRecords(*outbox, &published);
     if (!s.ok()) return s;
+    if (!published) return Status::Ok();  // deferred: the next drain reads the outbox again
   }
   return Status::Ok();
 }
 
-Status AlertPublisher::DrainOnce(bool* more) {
-  auto outbox = store_->Outbox(kMaxRecordsPerTransaction);
-  if (!outbox.ok()) return outbox.status();
-  *more = outbox->size() == kMaxRecordsPerTransaction;
-  if (outbox->empty()) return Status::Ok();
+// Publishes `records` (outbox keys and alerts, in key order) in one transaction, then deletes
+// them from the outbox. A failure that may pass leaves them there: *published stays false.
+Status AlertPublisher::PublishRecords(const Records& records, bool* published) {
+  if (records.empty()) {
+    *published = true;
+    return Status::Ok();
+  }
   last_offset_.clear();
   delivery_error_.clear();
   Status s = TxnStatus(producer_->begin_transaction(), "begin_transaction");
-  for (size_t i = 0; s.ok() && i < outbox->size(); ++i) {
-    const auto& [key, alert] = (*outbox)[i];
+  for (size_t i = 0; s.ok() && i < records.size(); ++i) {
+    const auto& [key, alert] = records[i];
     std::string value = alert.SerializeAsString();
     RdKafka::ErrorCode e =
         ProduceWaiting(*producer_, topic_, PartitionOfOutboxKey(key), alert.order_id(), value);
@@ -177,21 +195,27 @@ Status AlertPublisher::DrainOnce(bool* more) {
   }
   if (s.ok()) s = TxnStatus(producer_->commit_transaction(kTimeoutMs), "commit_transaction");
   if (!s.ok()) {
+    outbox_empty_ = false;
     if (!s.retryable()) return s;
     (void)TxnStatus(producer_->abort_transaction(kTimeoutMs), "abort_transaction");
     spdlog::warn("alerts: publishing deferred: {}", s.message());
-    *more = false;
     return Status::Ok();  // the outbox keeps them; the next drain retries
   }
   producer_->poll(0);
   rocksdb::WriteBatch wb;
-  for (const auto& [key, alert] : *outbox) wb.Delete(key);
+  for (const auto& [key, alert] : records) wb.Delete(key);
   for (const auto& [p, last] : last_offset_) {
     wb.Put(ReadModelStore::PublishedOffsetKey(p), ReadModelStore::OffsetValue(last + 1));
   }
-  metrics_->alerts_published.fetch_add(static_cast<int64_t>(outbox->size()),
+  metrics_->alerts_published.fetch_add(static_cast<int64_t>(records.size()),
                                        std::memory_order_relaxed);
-  return WriteOutbox(wb);
+  s = WriteOutbox(wb);
+  if (!s.ok()) {
+    outbox_empty_ = false;
+    return s;
+  }
+  *published = true;
+  return Status::Ok();
 }
 
 // Outbox deletions and publishing positions: absolute values, so a refused write is retried as is.

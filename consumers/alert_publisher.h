@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "consumers/config.h"
 #include "consumers/projector_service.h"
@@ -35,7 +36,10 @@ class AlertPublisher : public RdKafka::DeliveryReportCb {
 
   Status Start();
   // Publishes what the outbox holds (in bounded transactions) and removes it from the outbox.
-  Status Drain();
+  // `added`: the records (outbox key, alert) the last read-model write added to it; when the
+  // outbox was empty before, they are all it holds and are published without reading it.
+  using Records = std::vector<std::pair<std::string, v1::Alert>>;
+  Status Drain(Records added = {});
 
   // What gendan.alerts partition `partition` holds: the highest alert sequence on it, its end
   // offset and, `with_keys`, every record's ProjectionBatch::PublishedKey (the whole partition
@@ -57,7 +61,7 @@ class AlertPublisher : public RdKafka::DeliveryReportCb {
   // Calls fn with every alert of `partition` from offset `from` to the partition's end.
   Status ReadAlerts(RdKafka::KafkaConsumer& reader, int32_t partition, int64_t from,
                     const std::function<void(const v1::Alert&)>& fn);
-  Status DrainOnce(bool* more);
+  Status PublishRecords(const Records& records, bool* published);
   Status WriteOutbox(rocksdb::WriteBatch& wb);
 
   Config config_;
@@ -67,6 +71,9 @@ class AlertPublisher : public RdKafka::DeliveryReportCb {
   std::unique_ptr<RdKafka::Producer> producer_;
   std::map<int32_t, int64_t> last_offset_;  // per partition, from delivery reports
   std::string delivery_error_;
+  // The outbox is known to be empty (every record drained, its deletion written); false until a
+  // drain read it, and after any failure.
+  bool outbox_empty_ = false;
 };
 
 }  // namespace gendan

@@ -1,10 +1,12 @@
 #include "consumers/projector_service.h"
 
 #include <google/protobuf/util/time_util.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <set>
 
 #include "consumers/alert_publisher.h"
@@ -85,7 +87,17 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
 
  private:
   Status Apply(const RdKafka::Message& m);
+  // Stages the batch and writes it on the writer thread (after the one before it landed).
+  Status CommitAsync();
+  // CommitAsync, then waits until it landed: for rebalances, ticks, unloads and the way out.
   Status Commit();
+  // Waits for the batch in flight, if any, and accounts for it.
+  Status Flush();
+  struct Outcome {
+    Status write;  // the read models' write
+    Status after;  // publishing what it changed (gendan.status, the alert outbox)
+  };
+  Outcome WriteStaged(ProjectionBatch::Staged& staged);
   void Publish(std::vector<v1::OrderStatus> statuses);
   void UpdateLag();
   Status FollowSwap();
@@ -128,6 +140,15 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   Status callback_status_;
   const std::atomic<bool>* stop_ = nullptr;  // Run's stop flag
   Status store_failed_;  // set once a read-model write was given up: nothing more is written
+  // The batch being written on the writer thread while this one applies the next (its write,
+  // then gendan.status and the alert outbox). Declared last: destroyed (joined) first.
+  struct InFlight {
+    std::future<Outcome> done;
+    size_t events = 0;
+    std::vector<v1::Alert::State> alerts;
+  };
+  std::optional<InFlight> in_flight_;
+  rocksdb::WriteBatch write_batch_;  // the writer thread's, reused
 };
 
 Status ProjectorService::Loop::Start() {
@@ -186,8 +207,13 @@ Status ProjectorService::Loop::Run(const std::atomic<bool>& stop) {
       default: spdlog::warn("projector: consume: {}", m->errstr()); break;
     }
     if (s.ok() && (Clock::now() >= batch_deadline_ || batch_.events() >= kMaxBatchEvents))
-      s = Commit();
+      s = CommitAsync();
     status_producer_->poll(0);
+    if (s.ok() && in_flight_ &&
+        (m->err() == RdKafka::ERR__TIMED_OUT ||
+         in_flight_->done.wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+      s = Flush();  // landed (or idle): account for it now, not at the next commit
+    }
     if (m->err() == RdKafka::ERR__TIMED_OUT) UpdateLag();
     if (s.ok() && Clock::now() >= next_swap_check_) s = FollowSwap();
     if (s.ok() && Clock::now() >= next_tick_) s = TickAlerts();
@@ -197,6 +223,7 @@ Status ProjectorService::Loop::Run(const std::atomic<bool>& stop) {
   }
   if (s.ok()) s = callback_status_;
   if (s.ok()) s = Commit();
+  if (Status flushed = Flush(); s.ok()) s = flushed;  // nothing left in flight
   consumer_->close();
   status_producer_->flush(10'000);
   // Serving nothing now: the other instances' serves see the partitions as unclaimed at once.
@@ -217,39 +244,80 @@ Status ProjectorService::Loop::Apply(const RdKafka::Message& m) {
   return batch_.Apply(event, m.partition(), m.offset());
 }
 
-Status ProjectorService::Loop::Commit() {
+Status ProjectorService::Loop::CommitAsync() {
   if (!store_failed_.ok()) return store_failed_;  // e.g. the revoke on the way out
   batch_deadline_ = Clock::time_point::max();
-  size_t n = batch_.events();
-  // The batch waits here, whole, until the store takes it: nothing else is consumed meanwhile.
-  Status s = batch_.Commit([this](rocksdb::WriteBatch& wb) {
-    return WriteWithRetry(
-        config_.store, &metrics_->store_health, stop_,
-        "projector: read models " + store_->generation(), [&] { return store_->Write(&wb); },
-        [&] { return store_->Resume(); });
-  });
-  if (!s.ok()) {
-    if (s.code() == Status::Code::kFatal) {
-      store_failed_ = Status::Fatal(s.message() + " (the read models keep their last committed " +
-                                    "offsets; a restart resumes from them)");
-      return store_failed_;
-    }
-    return s;
+  auto staged = batch_.Stage();
+  if (!staged.ok()) {
+    store_failed_ = staged.status();
+    return store_failed_;
   }
-  metrics_->events.fetch_add(static_cast<int64_t>(n), std::memory_order_relaxed);
+  // Writes land in order: the batch before this one first.
+  Status s = Flush();
+  if (!s.ok()) return s;
+  InFlight f;
+  f.events = staged->events;
+  for (const auto& [key, a] : staged->alerts) f.alerts.push_back(a.state());
+  f.done = std::async(std::launch::async, [this, staged = std::move(*staged)]() mutable {
+    pthread_setname_np(pthread_self(), "gendan-proj-w");
+    return WriteStaged(staged);
+  });
+  in_flight_ = std::move(f);
+  return Status::Ok();
+}
+
+// On the writer thread: the batch waits here, whole, until the store takes it; then what it
+// changed is published.
+ProjectorService::Loop::Outcome ProjectorService::Loop::WriteStaged(
+    ProjectionBatch::Staged& staged) {
+  write_batch_.Clear();
+  staged.writes.MoveTo(write_batch_);
+  Outcome out;
+  out.write = WriteWithRetry(
+      config_.store, &metrics_->store_health, stop_,
+      "projector: read models " + store_->generation(),
+      [&] { return store_->Write(&write_batch_); }, [&] { return store_->Resume(); });
+  if (!out.write.ok()) return out;
+  Publish(std::move(staged.statuses));
+  out.after = publisher_.Drain(std::move(staged.alerts));
+  return out;
+}
+
+Status ProjectorService::Loop::Flush() {
+  if (!in_flight_) return store_failed_;
+  InFlight f = std::move(*in_flight_);
+  in_flight_.reset();
+  Outcome out = f.done.get();
+  if (!out.write.ok()) {
+    // Neither this batch nor the one staged after it is written: the read models keep their
+    // last written offsets, and nothing more is written.
+    batch_.Dropped();
+    store_failed_ = out.write.code() == Status::Code::kFatal
+                        ? Status::Fatal(out.write.message() +
+                                        " (the read models keep their last committed offsets; a "
+                                        "restart resumes from them)")
+                        : out.write;
+    return store_failed_;
+  }
+  metrics_->events.fetch_add(static_cast<int64_t>(f.events), std::memory_order_relaxed);
   metrics_->batches.fetch_add(1, std::memory_order_relaxed);
-  for (const v1::Alert& a : batch_.committed_alerts()) {
-    (a.state() == v1::Alert::RAISED ? metrics_->alerts_raised : metrics_->alerts_cleared)
+  for (v1::Alert::State state : f.alerts) {
+    (state == v1::Alert::RAISED ? metrics_->alerts_raised : metrics_->alerts_cleared)
         .fetch_add(1, std::memory_order_relaxed);
   }
   metrics_->last_commit_unix_ms.store(UnixMillisNow(), std::memory_order_relaxed);
-  if (n > 0 || !batch_.committed_alerts().empty()) metrics_->worker.liveness.Progressed();
-  Publish(batch_.TakeCommitted());
-  s = publisher_.Drain();
-  if (!s.ok()) return s;
+  if (f.events > 0 || !f.alerts.empty()) metrics_->worker.liveness.Progressed();
+  if (!out.after.ok()) return out.after;
   UpdateLag();
   if (!loading_.empty()) CheckLoading();
   return Status::Ok();
+}
+
+Status ProjectorService::Loop::Commit() {
+  Status s = CommitAsync();
+  if (s.ok()) s = Flush();
+  if (s.ok()) batch_.Landed();
+  return s;
 }
 
 // The latest status per changed order, at least once: the topic is compacted by order_id, so a
@@ -270,9 +338,11 @@ void ProjectorService::Loop::Publish(std::vector<v1::OrderStatus> statuses) {
 // The risk monitor's clock: orders whose alert schedule has come are re-evaluated and committed.
 Status ProjectorService::Loop::TickAlerts() {
   next_tick_ = Clock::now() + config_.risk.tick_interval;
+  Status s = Flush();  // the schedule is read from the store
+  if (!s.ok()) return s;
   auto touched = batch_.Tick();
   if (!touched.ok()) return touched.status();
-  return *touched > 0 ? Commit() : Status::Ok();
+  return *touched > 0 ? CommitAsync() : Status::Ok();
 }
 
 // After `gendan rebuild` swapped in a new generation: finish the batch on the old one, open the
@@ -338,8 +408,9 @@ void ProjectorService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKa
 void ProjectorService::Loop::Assign(RdKafka::KafkaConsumer* consumer,
                                     std::vector<RdKafka::TopicPartition*>& partitions,
                                     bool cooperative) {
+  Status s = Flush();  // the offsets are read from the store, and alerts from the publisher
   auto offsets = store_->Offsets();
-  Status s = offsets.status();
+  if (s.ok()) s = offsets.status();
   for (RdKafka::TopicPartition* tp : partitions) {
     if (s.ok()) s = StartPartition(tp, *offsets);
   }
@@ -460,6 +531,8 @@ Status ProjectorService::Loop::UnloadStep() {
   });
   if (due == unloading_.end()) return Status::Ok();
   const int32_t p = due->first;
+  Status flushed = Flush();  // the partition's orders are read from the store
+  if (!flushed.ok()) return flushed;
   auto n = batch_.Unload(p, kUnloadChunk);
   if (!n.ok()) return n.status();
   Status s = Commit();

@@ -8,10 +8,11 @@
 //                             [&] { return store->Resume(); });
 //   if (!s.ok()) return s;                       // Fatal: give up, exit non-zero
 //
-// The write must be idempotent (every value absolute), and the caller must not consume, produce
-// or commit anything while this runs: the batch waits, whole, until it lands or the worker exits.
+// The write must be idempotent (every value absolute), and the caller must not write, produce or
+// commit anything after it while this runs: the batch waits, whole, until it lands or the worker
+// exits (the projector applies its next batch in memory meanwhile, and writes it only after).
 // Only IoError and TryAgain are retried; any other failure (a corrupt store) returns at once.
-// Thread-safe StoreHealth; WriteWithRetry runs on the worker's thread.
+// Thread-safe StoreHealth; WriteWithRetry runs on the worker's (or its writer's) thread.
 #pragma once
 
 #include <atomic>

@@ -34,6 +34,16 @@ void ProjectionBatch::Writes::MoveTo(rocksdb::WriteBatch& wb) {
 
 Result<ProjectionBatch::OrderWork*> ProjectionBatch::Load(const std::string& order_id) {
   if (auto it = orders_.find(order_id); it != orders_.end()) return &it->second;
+  if (auto staged = staged_orders_.extract(order_id); !staged.empty()) {
+    // Staged as the last batch left it; its write may not have landed yet.
+    OrderWork& work = staged.mapped();
+    work.facts_before = work.facts;
+    work.terms_before = IndexTerms(work.status);
+    work.scheduled_before = work.scheduled;
+    work.alerts_changed = false;
+    work.first_seen_in.reset();
+    return &orders_.insert(std::move(staged)).position->second;
+  }
   OrderWork work;
   auto status = store_.GetStatus(order_id);
   if (!status.ok()) return status.status();
@@ -226,18 +236,23 @@ Status ProjectionBatch::Apply(const v1::OrderEvent& event, int32_t partition, in
   return EvaluateAlerts(**work, partition);
 }
 
-Status ProjectionBatch::Commit(const Writer& write) {
+Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
   if (!rollups_) {
     auto none = store_.NoCells();
-    if (!none.ok()) return none.status();
+    if (!none.ok()) {
+      Dropped();
+      return none.status();
+    }
     rollups_ = store_.HasMonthRollups() || *none;
+    cells_complete_ = *none;
   }
-  Writes& wb = writes_;
+  Staged staged;
+  Writes& wb = staged.writes;
   std::map<CellKey, Cell> cells;
-  committed_.clear();
   for (auto& [order_id, work] : orders_) {
     if (work.unload) {
       WriteUnload(order_id, work, wb, cells);
+      work = OrderWork();  // what the store holds of it once the write landed: nothing
       continue;
     }
     if (work.status.version() == 0) continue;  // only skipped events touched it
@@ -260,19 +275,52 @@ Status ProjectionBatch::Commit(const Writer& write) {
     }
     for (auto& [key, cell] : Delta(work.facts_before, work.facts, options_.kpi))
       cells[key].Merge(cell);
-    committed_.push_back(std::move(work.status));
+    staged.statuses.push_back(work.status);
   }
   if (*rollups_) {
     AddMonthRollups(&cells);
     wb.Put(ReadModelStore::RollupsKey(), "");  // idempotent; the marker lands with the cells
   }
+  Status s = StageCells(cells, wb);
+  if (s.ok()) s = StageUnloadedPartitions(wb);
+  if (!s.ok()) {
+    Dropped();
+    return s;
+  }
+  for (auto& [key, bytes] : timeline_) wb.Put(std::move(key), std::move(bytes));
+  for (auto& [partition, a] : alerts_) {
+    std::string key = ReadModelStore::OutboxKey(partition, a.sequence());
+    wb.Put(key, a.SerializeAsString());
+    staged.alerts.emplace_back(std::move(key), std::move(a));
+  }
+  // Sequences stay known across batches (this batch is their only writer): the next batch
+  // numbers on before this one's write landed.
+  for (const auto& [partition, next] : sequences_) {
+    wb.Put(ReadModelStore::SequenceKey(partition), ReadModelStore::OffsetValue(next));
+  }
+  for (const auto& [partition, next] : offsets_) {
+    wb.Put(ReadModelStore::OffsetKey(partition), ReadModelStore::OffsetValue(next));
+  }
+  for (const auto& [partition, offset] : published_offsets_) {
+    wb.Put(ReadModelStore::PublishedOffsetKey(partition), ReadModelStore::OffsetValue(offset));
+  }
+  staged.events = events_;
+  staged_orders_ = std::move(orders_);
+  ClearBatch();
+  return staged;
+}
+
+// Merges the batch's cell deltas into the cells as stored (or as the staged batch before left
+// them), and caches the results: the cache is what the next batch reads, landed or not.
+Status ProjectionBatch::StageCells(std::map<CellKey, Cell>& cells, Writes& wb) {
   std::vector<std::pair<std::string, Cell>> merged_cells;
+  merged_cells.reserve(cells.size());
   for (const auto& [key, delta] : cells) {
     std::string store_key = ReadModelStore::CellStoreKey(key);
     Cell merged;
     if (auto hit = cell_cache_.find(store_key); hit != cell_cache_.end()) {
       merged = hit->second;
-    } else {
+    } else if (!cells_complete_) {
       auto stored = store_.GetCell(key);
       if (!stored.ok()) return stored.status();
       merged = stored->value_or(Cell());
@@ -285,50 +333,58 @@ Status ProjectionBatch::Commit(const Writer& write) {
     }
     merged_cells.emplace_back(std::move(store_key), std::move(merged));
   }
-  for (auto& [key, bytes] : timeline_) wb.Put(std::move(key), std::move(bytes));
-  for (const auto& [partition, a] : alerts_) {
-    wb.Put(ReadModelStore::OutboxKey(partition, a.sequence()), a.SerializeAsString());
+  // Cleared before this batch's cells go in, never after: they may not have landed yet.
+  if (cell_cache_.size() + merged_cells.size() > kCellCacheLimit) {
+    cell_cache_.clear();
+    cells_complete_ = false;
   }
-  for (const auto& [partition, next] : sequences_) {
-    wb.Put(ReadModelStore::SequenceKey(partition), ReadModelStore::OffsetValue(next));
-  }
-  for (const auto& [partition, next] : offsets_) {
-    wb.Put(ReadModelStore::OffsetKey(partition), ReadModelStore::OffsetValue(next));
-  }
-  for (const auto& [partition, offset] : published_offsets_) {
-    wb.Put(ReadModelStore::PublishedOffsetKey(partition), ReadModelStore::OffsetValue(offset));
-  }
-  Status unloaded = StageUnloadedPartitions(wb);
-  if (!unloaded.ok()) return unloaded;
-  if (!write_batch_) write_batch_ = std::make_shared<rocksdb::WriteBatch>();
-  rocksdb::WriteBatch& batch = *write_batch_;
-  batch.Clear();
-  wb.MoveTo(batch);
-  Status s = write ? write(batch) : store_.Write(&batch);
-  // The cache mirrors what is stored: updated only once the write landed.
-  if (!s.ok() || cell_cache_.size() + merged_cells.size() > kCellCacheLimit) cell_cache_.clear();
-  if (s.ok()) {
-    for (auto& [key, cell] : merged_cells) {
-      if (cell.Empty()) {
-        cell_cache_.erase(key);
-      } else {
-        cell_cache_[key] = std::move(cell);
-      }
+  for (auto& [key, cell] : merged_cells) {
+    if (cell.Empty()) {
+      cell_cache_.erase(key);
+    } else {
+      cell_cache_[key] = std::move(cell);
     }
   }
-  committed_alerts_.clear();
-  for (auto& [partition, a] : alerts_) committed_alerts_.push_back(std::move(a));
+  return Status::Ok();
+}
+
+void ProjectionBatch::ClearBatch() {
   alerts_.clear();
-  sequences_.clear();
   orders_.clear();
   timeline_.clear();
   offsets_.clear();
   unloading_.clear();
   drop_outbox_.clear();
-  if (s.ok()) replay_ended_.clear();
+  replay_ended_.clear();
   published_offsets_.clear();
   events_ = 0;
-  if (!s.ok()) committed_.clear();
+}
+
+void ProjectionBatch::Dropped() {
+  ClearBatch();
+  cell_cache_.clear();
+  cells_complete_ = false;
+  staged_orders_.clear();
+  sequences_.clear();  // read from the store again
+}
+
+Status ProjectionBatch::Commit(const Writer& write) {
+  auto staged = Stage();
+  committed_.clear();
+  committed_alerts_.clear();
+  if (!staged.ok()) return staged.status();
+  if (!write_batch_) write_batch_ = std::make_shared<rocksdb::WriteBatch>();
+  rocksdb::WriteBatch& batch = *write_batch_;
+  batch.Clear();
+  staged->writes.MoveTo(batch);
+  Status s = write ? write(batch) : store_.Write(&batch);
+  if (!s.ok()) {
+    Dropped();
+    return s;
+  }
+  Landed();
+  committed_ = std::move(staged->statuses);
+  for (auto& [key, a] : staged->alerts) committed_alerts_.push_back(std::move(a));
   return s;
 }
 

@@ -7,6 +7,10 @@
 //   Status s = batch.Commit();          // statuses, facts, indexes, timelines, KPI cells, offsets
 //   for (const auto& st : batch.TakeCommitted()) publish(st);
 //
+// Or pipelined (the projector's loop): Stage() the batch, write its Writes on another thread
+// while the next batch is applied, then Landed() or Dropped(). Apply reads the staged batch's
+// orders from memory, so the next batch never sees the store before the write landed.
+//
 // KPIs are kept by "retract and re-emit": the order's old contributions are subtracted and its
 // new ones added (projections/kpi.h), so late facts revise the periods they touch.
 // Not thread-safe; one batch at a time per store.
@@ -66,6 +70,41 @@ class ProjectionBatch {
   using Writer = std::function<Status(rocksdb::WriteBatch&)>;
   Status Commit(const Writer& write = nullptr);
 
+  // A commit's puts and deletes, handed to RocksDB in key order.
+  class Writes {
+   public:
+    void Put(std::string key, std::string value);
+    void Delete(std::string key);
+    void MoveTo(rocksdb::WriteBatch& wb);  // sorted; leaves this empty
+    size_t size() const { return ops_.size(); }
+
+   private:
+    struct Op {
+      std::string key;
+      std::optional<std::string> value;  // nullopt: delete
+    };
+    std::vector<Op> ops_;
+  };
+  // A batch staged for writing: Commit's first half.
+  struct Staged {
+    Writes writes;                          // everything, with the offsets
+    std::vector<v1::OrderStatus> statuses;  // the changed orders' statuses (for gendan.status)
+    // The outbox records it adds (raised and cleared), with their keys.
+    std::vector<std::pair<std::string, v1::Alert>> alerts;
+    size_t events = 0;
+  };
+  // Stages everything applied since the last Stage or Commit, for the caller to write (any
+  // thread). Until the write landed the batch serves the staged orders and KPI cells from memory,
+  // so the next batch may be applied and staged meanwhile; at most one staged batch may be
+  // unwritten when the next one is written (writes land in stage order). On an error nothing is
+  // staged and the batch is Dropped.
+  Result<Staged> Stage();
+  // Every staged write landed: the store alone is the truth again.
+  void Landed() { staged_orders_.clear(); }
+  // A staged write failed: forgets everything the batch assumed of it (and the next batch
+  // applied meanwhile). The read models stay at their last written offsets; replay from them.
+  void Dropped();
+
   // The alert records the last Commit put in the outbox (raised and cleared), for counters.
   const std::vector<v1::Alert>& committed_alerts() const { return committed_alerts_; }
 
@@ -100,7 +139,11 @@ class ProjectionBatch {
 
   size_t events() const { return events_; }
   // Drops what the batch caches of the store (after the store was reopened on another folder).
-  void ForgetCaches() { cell_cache_.clear(); }
+  void ForgetCaches() {
+    cell_cache_.clear();
+    cells_complete_ = false;
+    staged_orders_.clear();
+  }
   // The statuses the last Commit wrote (for gendan.status), moved out.
   std::vector<v1::OrderStatus> TakeCommitted() { return std::move(committed_); }
 
@@ -119,20 +162,8 @@ class ProjectionBatch {
   };
   Result<OrderWork*> Load(const std::string& order_id);
   Status EvaluateAlerts(OrderWork& work, int32_t partition);
-  // A commit's puts and deletes, handed to RocksDB in key order.
-  class Writes {
-   public:
-    void Put(std::string key, std::string value);
-    void Delete(std::string key);
-    void MoveTo(rocksdb::WriteBatch& wb);  // sorted; leaves this empty
-
-   private:
-    struct Op {
-      std::string key;
-      std::optional<std::string> value;  // nullopt: delete
-    };
-    std::vector<Op> ops_;
-  };
+  Status StageCells(std::map<CellKey, Cell>& cells, Writes& wb);
+  void ClearBatch();  // forgets what was applied since the last Stage
   void WriteAlerts(const std::string& order_id, OrderWork& work, Writes& wb);
   void WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb,
                    std::map<CellKey, Cell>& cells);
@@ -148,16 +179,21 @@ class ProjectionBatch {
   // knows them); bounded, refilled from the store on a miss.
   static constexpr size_t kCellCacheLimit = 500'000;
   std::unordered_map<std::string, Cell> cell_cache_;
+  // The cache holds every KPI cell the store has (it started with none and was never cleared):
+  // a miss is an absent cell, not read. What makes a rebuild's or a new store's cells cheap.
+  bool cells_complete_ = false;
   // Whether this store keeps month rollups: decided at the first commit (a store with no KPI
   // cells starts them and marks itself; an older store without them stays day-only).
   std::optional<bool> rollups_;
-  // Kept between commits so their buffers are reused: a fresh multi-megabyte batch each commit
-  // cost the projector ~15 % of its time in page faults.
-  Writes writes_;
+  // Kept between commits so its buffer is reused: a fresh multi-megabyte batch each commit cost
+  // the projector ~15 % of its time in page faults.
   std::shared_ptr<rocksdb::WriteBatch> write_batch_;
   std::vector<std::pair<int32_t, v1::Alert>> alerts_;  // this batch's records, by partition
   std::vector<v1::Alert> committed_alerts_;
   std::unordered_map<std::string, OrderWork> orders_;
+  // The last staged batch's orders as it leaves them, until its write landed (Load reads them
+  // here, not from the store); an unloaded order is there as an empty one.
+  std::unordered_map<std::string, OrderWork> staged_orders_;
   std::map<int32_t, int64_t> offsets_;
   std::set<int32_t> unloading_;                   // partitions Unload staged this batch
   std::set<int32_t> retired_;                     // unloaded or being unloaded: no ticks
