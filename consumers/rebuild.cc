@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <set>
 
@@ -50,26 +51,54 @@ void PruneGenerations(const std::string& dir, const std::string& live,
   }
 }
 
-// The rebuilt generation's outbox describes history that was published when it happened:
-// drop it, and start publishing from the end of gendan.alerts as it is now.
-Status ForgetOutbox(const Config& config, RdKafka::Handle& handle, ReadModelStore& store) {
+// The rebuilt generation has no outbox (ProjectionBatch::WithoutOutbox: its history was
+// published when it happened); it publishes from the end of gendan.alerts as it is now.
+Status StartAlertsAtTheEnd(const Config& config, RdKafka::Handle& handle, ReadModelStore& store) {
   auto ends = EndOffsets(handle, config.Topic("alerts"));
   if (!ends.ok()) return ends.status();
   rocksdb::WriteBatch wb;
   for (const auto& [p, end] : *ends) {
     wb.Put(ReadModelStore::PublishedOffsetKey(p), ReadModelStore::OffsetValue(end));
   }
-  for (;;) {
-    auto outbox = store.Outbox(10'000);
-    if (!outbox.ok()) return outbox.status();
-    if (outbox->empty()) break;
-    rocksdb::WriteBatch drop;
-    for (const auto& [key, alert] : *outbox) drop.Delete(key);
-    Status s = store.Write(&drop);
-    if (!s.ok()) return s;
-  }
   return store.Write(&wb);
 }
+
+// Writes the rebuild's batches on a second thread while the next one is applied: a batch is
+// staged, the one before it waits to land, then this one is handed over. Unlogged: the
+// generation is not live until the rebuild made it durable and swapped it in.
+class Writer {
+ public:
+  Writer(ProjectionBatch& batch, ReadModelStore& store) : batch_(batch), store_(store) {}
+  ~Writer() { (void)Wait(); }
+
+  Status Commit() {
+    auto staged = batch_.Stage();
+    if (!staged.ok()) return staged.status();
+    Status s = Wait();
+    if (!s.ok()) return s;
+    writing_ = std::async(std::launch::async, [this, staged = std::move(*staged)]() mutable {
+      wb_.Clear();
+      staged.writes.MoveTo(wb_);
+      return store_.WriteUnlogged(&wb_);
+    });
+    return Status::Ok();
+  }
+  // Every batch landed, and durable.
+  Status Finish() {
+    Status s = Commit();
+    if (s.ok()) s = Wait();
+    if (s.ok()) s = store_.Persist();
+    return s;
+  }
+
+ private:
+  Status Wait() { return writing_.valid() ? writing_.get() : Status::Ok(); }
+
+  ProjectionBatch& batch_;
+  ReadModelStore& store_;
+  rocksdb::WriteBatch wb_;
+  std::future<Status> writing_;
+};
 
 }  // namespace
 
@@ -107,6 +136,8 @@ Result<RebuildReport> Rebuild(const Config& config,
   RdKafka::TopicPartition::destroy(parts);
 
   ProjectionBatch batch(**store, *kpi);
+  batch.WithoutOutbox();  // the history's alerts were published when it happened
+  Writer writer(batch, **store);
   auto start = Clock::now(), last_report = start;
   Status s;
   while (s.ok() && !open.empty()) {
@@ -128,15 +159,15 @@ Result<RebuildReport> Rebuild(const Config& config,
     } else if (m->err() != RdKafka::ERR__TIMED_OUT) {
       s = Status::TryAgain("reading " + topic + ": " + m->errstr());
     }
-    if (s.ok() && batch.events() >= 20'000) s = batch.Commit();
+    if (s.ok() && batch.events() >= 20'000) s = writer.Commit();
     if (Clock::now() - last_report > std::chrono::milliseconds(200)) {
       last_report = Clock::now();
       p.seconds = std::chrono::duration<double>(last_report - start).count();
       progress(p);
     }
   }
-  if (s.ok()) s = batch.Commit();
-  if (s.ok()) s = ForgetOutbox(config, **reader, **store);
+  if (s.ok()) s = writer.Finish();
+  if (s.ok()) s = StartAlertsAtTheEnd(config, **reader, **store);
   (*reader)->close();
   if (!s.ok()) return s;
   store->reset();  // close before the live projector opens it

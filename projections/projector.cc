@@ -82,6 +82,7 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition) {
   work.alerts_changed = work.alerts_changed || !records.empty();
   const auto* published = Replaying(partition, current_offset_) ? &published_[partition] : nullptr;
   for (auto& r : records) {
+    if (!outbox_) break;
     // Numbers stay taken even for a record not sent again: gaps are allowed, repeats are not.
     if (published != nullptr && published->contains(PublishedKey(r))) continue;
     alerts_.emplace_back(partition, std::move(r));

@@ -134,6 +134,9 @@ class ProjectionBatch {
   }
   // The key an adopted partition's published alert records are known by.
   static std::string PublishedKey(const v1::Alert& alert);
+  // Alert records are not put in the outbox (the alert sets and numbering are kept): for a
+  // rebuild, whose history was published when it happened.
+  void WithoutOutbox() { outbox_ = false; }
   // The partition is this instance's again (assigned after an Unload): its ticks count again.
   void Reinstate(int32_t partition) { retired_.erase(partition); }
 
@@ -185,6 +188,7 @@ class ProjectionBatch {
   // Whether this store keeps month rollups: decided at the first commit (a store with no KPI
   // cells starts them and marks itself; an older store without them stays day-only).
   std::optional<bool> rollups_;
+  bool outbox_ = true;  // WithoutOutbox
   // Kept between commits so its buffer is reused: a fresh multi-megabyte batch each commit cost
   // the projector ~15 % of its time in page faults.
   std::shared_ptr<rocksdb::WriteBatch> write_batch_;

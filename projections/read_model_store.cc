@@ -629,6 +629,19 @@ Status ReadModelStore::Write(rocksdb::WriteBatch* batch) {
   return FromRocks(Db()->Write(options, batch), "writing read models");
 }
 
+Status ReadModelStore::WriteUnlogged(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions options;
+  options.disableWAL = true;
+  return FromRocks(Db()->Write(options, batch), "writing read models");
+}
+
+Status ReadModelStore::Persist() {
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  // A flush writes and syncs the store's files and its manifest.
+  return FromRocks(Db()->Flush(options), "flushing read models");
+}
+
 Status ReadModelStore::Resume() {
   return FromRocks(Db()->Resume(), "resuming the read-model store after a write error");
 }

@@ -178,6 +178,11 @@ class ReadModelStore : public CellSource {
   // Writes a batch atomically (synced). For ProjectionBatch. After a failed write (disk full,
   // I/O error) RocksDB refuses every write until it has recovered: see Resume.
   Status Write(rocksdb::WriteBatch* batch);
+  // Writes a batch without RocksDB's log: for a generation `gendan rebuild` is still filling,
+  // which a crash throws away anyway. Persist() makes such writes durable.
+  Status WriteUnlogged(rocksdb::WriteBatch* batch);
+  // Flushes what is in memory to the store's files (synced).
+  Status Persist();
   // Asks RocksDB to leave the read-only state a failed write put it in (DB::Resume). Ok when it
   // recovered or had nothing to recover from; TryAgain while its own recovery is still running
   // (after a full disk it waits for free space); IoError when the disk still refuses.
