@@ -106,7 +106,7 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
     }
     const rd_kafka_resp_err_t err = message ? message->err : RD_KAFKA_RESP_ERR__TIMED_OUT;
     switch (err) {
-      case RD_KAFKA_RESP_ERR_NO_ERROR: status = Process(RecordOf(*message)); break;
+      case RD_KAFKA_RESP_ERR_NO_ERROR: status = Process(RecordOf(*message), now); break;
       case RD_KAFKA_RESP_ERR__TIMED_OUT:
       case RD_KAFKA_RESP_ERR__PARTITION_EOF: break;
       case RD_KAFKA_RESP_ERR__FATAL:
@@ -142,30 +142,50 @@ Status EngineService::Loop::EnsureTransaction() {
   Status s = TxnStatus(producer_->begin_transaction(), "begin_transaction");
   if (!s.ok()) return s;
   in_txn_ = true;
-  txn_deadline_ = Clock::now() + config_.engine.commit_interval;
+  const auto steady = Clock::now();
+  txn_deadline_ = steady + config_.engine.commit_interval;
+  wall_offset_ = std::chrono::system_clock::now().time_since_epoch() - steady.time_since_epoch();
   txn_records_ = produced_ = delivered_ = 0;
   delivery_error_.clear();
   return Status::Ok();
 }
 
 // The state an inbound record is decided against: this transaction's, else the committed one.
-// A cached committed state moves into the transaction (no copy of its event ids); if the
-// transaction aborts, the next access reads the committed state back from the store.
+// A cached committed state moves into the transaction; if the transaction aborts, the next
+// access reads the committed state back from the store. States travel as map nodes (cache →
+// transaction → the store's batch → cache): no allocation, key copy or OrderState move per
+// order and transaction.
 Result<OrderState*> EngineService::Loop::StateFor(const std::string& order_id) {
   if (auto it = pending_.find(order_id); it != pending_.end()) return &it->second;
-  OrderState& state = pending_[order_id];
   if (auto it = committed_.find(order_id); it != committed_.end()) {
-    state = std::move(it->second);
-    committed_.erase(it);
-    return &state;
+    return &pending_.insert(committed_.extract(it)).position->second;
   }
   auto stored = store_->Get(order_id);
   if (!stored.ok()) return stored.status();
+  OrderState& state = pending_[order_id];
   if (stored->has_value()) state = std::move(**stored);
   return &state;
 }
 
-Status EngineService::Loop::Process(const InboundRecord& record) {
+google::protobuf::ArenaOptions EngineService::Loop::ArenaOptionsFor(char* block) {
+  google::protobuf::ArenaOptions options;
+  options.initial_block = block;
+  options.initial_block_size = kArenaBlockBytes;
+  return options;
+}
+
+// The message the next record parses into: the same one, until the arena starts over.
+v1::InboundEvent& EngineService::Loop::ParseTarget() {
+  if (record_ == nullptr || ++records_on_arena_ >= kRecordsPerArena) {
+    record_ = nullptr;
+    arena_.Reset();
+    record_ = google::protobuf::Arena::CreateMessage<v1::InboundEvent>(&arena_);
+    records_on_arena_ = 0;
+  }
+  return *record_;
+}
+
+Status EngineService::Loop::Process(const InboundRecord& record, Clock::time_point now) {
   if (auto c = catching_up_.find(record.partition); c != catching_up_.end()) {
     // Fetched before the pause took hold: decided once the states are caught up (the
     // partition is put back at its committed offset then).
@@ -180,9 +200,11 @@ Status EngineService::Loop::Process(const InboundRecord& record) {
   metrics_->records.fetch_add(1, std::memory_order_relaxed);
 
   DecideOptions options;
-  options.now = std::chrono::system_clock::now();
+  options.now = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(now.time_since_epoch() +
+                                                                      wall_offset_));
   options.max_clock_skew = config_.engine.max_clock_skew;
-  v1::InboundEvent& inbound = record_;  // reused: parsing into it keeps its string buffers
+  v1::InboundEvent& inbound = ParseTarget();
   const std::string_view value = record.value;
   if (auto refused = ParseRecord(value, record.key, options, &inbound)) {
     return ProduceRejection(record, refused->parsed ? &inbound : nullptr, refused->rejected.reason,
@@ -281,7 +303,9 @@ Status EngineService::Loop::Commit() {
 
 // Kafka has the batch; now the store follows, states and positions in one WriteBatch.
 Status EngineService::Loop::CommitStore() {
-  OrderStore::Batch batch;
+  OrderStore::Batch& batch = store_batch_;
+  batch.positions.clear();
+  batch.states.clear();
   for (const auto& [partition, next] : next_inbound_) {
     PartitionPosition& pos = positions_[partition];
     pos.inbound_next = next;
@@ -292,8 +316,10 @@ Status EngineService::Loop::CommitStore() {
   }
   // Orders that never came to exist (every fact refused, e.g. UNKNOWN_ORDER) are not stored:
   // a stream of bogus ids must not grow the store.
-  for (auto& [id, state] : pending_) {
-    if (state.exists()) batch.states.emplace(id, std::move(state));
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    auto next = std::next(it);
+    if (it->second.exists()) batch.states.insert(pending_.extract(it));
+    it = next;
   }
   // The batch waits here, whole, until the store takes it: nothing else is consumed meanwhile.
   Status s = WriteWithRetry(
@@ -301,6 +327,7 @@ Status EngineService::Loop::CommitStore() {
       "engine: order store " + config_.engine.state_dir, [&] { return store_->Commit(batch); },
       [&] { return store_->Resume(); });
   if (!s.ok()) {
+    batch.states.clear();
     ClearTransaction();  // committed in Kafka: nothing to abort, nothing to commit again
     return Status::Fatal(s.message() +
                          " (Kafka committed the batch, with its offsets, before the store " +
@@ -311,7 +338,10 @@ Status EngineService::Loop::CommitStore() {
   if (committed_.size() + batch.states.size() > config_.engine.state_cache_orders) {
     committed_.clear();
   }
-  for (auto& [id, state] : batch.states) committed_[id] = std::move(state);
+  while (!batch.states.empty()) {
+    auto cached = committed_.insert(batch.states.extract(batch.states.begin()));
+    if (!cached.inserted) cached.position->second = std::move(cached.node.mapped());
+  }
   metrics_->transactions_committed.fetch_add(1, std::memory_order_relaxed);
   metrics_->batch_records_sum.fetch_add(txn_records_, std::memory_order_relaxed);
   metrics_->last_batch_records.store(txn_records_, std::memory_order_relaxed);

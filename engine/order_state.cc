@@ -268,7 +268,8 @@ std::string OrderState::Serialize() const {
       PutString(out, id);
       out.WriteVarint64(static_cast<uint64_t>(status));
     }
-    PutIds(out, event_ids);
+    out.WriteVarint64(event_ids.size());  // PutIds(out, event_ids), in one write
+    out.WriteRaw(event_ids.Encoded().data(), static_cast<int>(event_ids.Encoded().size()));
   }  // the streams flush into `bytes` when they go out of scope
   return bytes;
 }

@@ -61,6 +61,9 @@ class EventIdSet {
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   bool operator==(const EventIdSet& other) const;
+  // Every id as varint length + bytes, in insertion order: OrderState's stored encoding of the
+  // ids after their count, so Serialize writes them in one piece.
+  std::string_view Encoded() const { return ids_; }
 
   class const_iterator {
    public:
