@@ -154,13 +154,20 @@ Status AlertPublisher::Recover() {
 }
 
 Status AlertPublisher::Drain(Records added) {
-  if (outbox_empty_ && added.size() <= kMaxRecordsPerTransaction) {
+  if (outbox_empty_) {
     // The outbox holds exactly what the write added: publish it without reading it back (the
-    // read also steps over every earlier drain's deleted keys).
+    // read also steps over every earlier drain's deleted keys), in bounded transactions.
     std::sort(added.begin(), added.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    bool published = false;
-    return PublishRecords(added, &published);
+    for (size_t i = 0; i < added.size(); i += kMaxRecordsPerTransaction) {
+      const size_t end = std::min(added.size(), i + kMaxRecordsPerTransaction);
+      bool published = false;
+      Status s = PublishRecords(Records(std::make_move_iterator(added.begin() + i),
+                                        std::make_move_iterator(added.begin() + end)),
+                                &published);
+      if (!s.ok() || !published) return s;  // deferred: the next drain reads the outbox again
+    }
+    return Status::Ok();
   }
   for (bool more = true; more;) {
     auto outbox = store_->Outbox(kMaxRecordsPerTransaction);

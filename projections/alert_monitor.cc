@@ -31,13 +31,13 @@ int64_t NextRaising(v1::AlertSet* set, const AlertKey& key) {
 
 }  // namespace
 
-void AlertMonitor::Evaluate(const v1::OrderStatus& status, TimePoint now,
-                            const RiskOptions& options, v1::AlertSet* set, int64_t* next_sequence,
-                            std::vector<v1::Alert>* records) {
+std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
+    const v1::OrderStatus& status, TimePoint now, const RiskOptions& options, v1::AlertSet* set,
+    int64_t* next_sequence, std::vector<v1::Alert>* records) {
   std::vector<AlertKey> before;
   for (const v1::Alert& a : set->open()) before.push_back(KeyOf(a));
-  std::vector<AlertKey> after = OpenAlerts(status, now, options);
-  for (const AlertChange& change : Diff(before, after)) {
+  RiskAt at = Assess(status, now, options);
+  for (const AlertChange& change : Diff(before, at.open)) {
     if (change.raised) {
       v1::Alert* a = set->add_open();
       int64_t seq = (*next_sequence)++;
@@ -66,6 +66,7 @@ void AlertMonitor::Evaluate(const v1::OrderStatus& status, TimePoint now,
     records->push_back(std::move(cleared));
     open->erase(it);
   }
+  return at.next_change;
 }
 
 }  // namespace gendan

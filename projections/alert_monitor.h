@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "gendan/v1/alert.pb.h"
@@ -24,8 +25,10 @@ class AlertMonitor {
 
   // Re-evaluates one order at `now`: updates `set` (its open alerts) and appends the RAISED and
   // CLEARED records to `records`, numbering them from *next_sequence (which it advances).
-  static void Evaluate(const v1::OrderStatus& status, TimePoint now, const RiskOptions& options,
-                       v1::AlertSet* set, int64_t* next_sequence, std::vector<v1::Alert>* records);
+  // Returns when to evaluate it again (NextChange), none when no change is coming.
+  static std::optional<TimePoint> Evaluate(const v1::OrderStatus& status, TimePoint now,
+                                           const RiskOptions& options, v1::AlertSet* set,
+                                           int64_t* next_sequence, std::vector<v1::Alert>* records);
 };
 
 }  // namespace gendan

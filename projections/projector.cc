@@ -78,7 +78,7 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition) {
   work.alerts.set_partition(partition);
   // A replay of an adopted partition brings the alert sets up to date without numbering or
   // publishing what the previous owner already published.
-  AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, *seq, &records);
+  auto next = AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, *seq, &records);
   work.alerts_changed = work.alerts_changed || !records.empty();
   const auto* published = Replaying(partition, current_offset_) ? &published_[partition] : nullptr;
   for (auto& r : records) {
@@ -87,7 +87,6 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition) {
     if (published != nullptr && published->contains(PublishedKey(r))) continue;
     alerts_.emplace_back(partition, std::move(r));
   }
-  auto next = NextChange(work.status, now, options_.risk);
   work.scheduled.reset();
   if (next) {
     work.scheduled =

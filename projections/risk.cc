@@ -162,32 +162,35 @@ std::string ToString(const AlertKey& key) {
   return key.subject.empty() ? kind : kind + "(" + key.subject + ")";
 }
 
-std::vector<AlertKey> OpenAlerts(const v1::OrderStatus& status, Clock::time_point now,
-                                 const RiskOptions& options) {
-  const Millis t = FloorMillis(now);
-  std::vector<AlertKey> open;
-  for (Window& w : Windows(status, options)) {
-    if (w.from <= t && t < w.until) open.push_back(std::move(w.key));
-  }
-  std::sort(open.begin(), open.end());
-  open.erase(std::unique(open.begin(), open.end()), open.end());
-  return open;
-}
-
-std::optional<Clock::time_point> NextChange(const v1::OrderStatus& status, Clock::time_point now,
-                                            const RiskOptions& options) {
+RiskAt Assess(const v1::OrderStatus& status, Clock::time_point now, const RiskOptions& options) {
   // A boundary b (whole milliseconds) is after `now` exactly when b > floor(now).
   const Millis t = FloorMillis(now);
   const Millis last = FloorMillis(Clock::time_point::max());
+  RiskAt at;
   std::optional<Millis> next;
-  for (const Window& w : Windows(status, options)) {
+  for (Window& w : Windows(status, options)) {
     if (w.from >= w.until) continue;  // never holds, so its ends change nothing
     for (Millis b : {w.from, w.until}) {
       if (b > t && b <= last && (!next || b < *next)) next = b;
     }
+    if (w.from <= t && t < w.until) at.open.push_back(std::move(w.key));
   }
-  if (!next) return std::nullopt;
-  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(milliseconds(*next)));
+  std::sort(at.open.begin(), at.open.end());
+  at.open.erase(std::unique(at.open.begin(), at.open.end()), at.open.end());
+  if (next)
+    at.next_change =
+        Clock::time_point(std::chrono::duration_cast<Clock::duration>(milliseconds(*next)));
+  return at;
+}
+
+std::vector<AlertKey> OpenAlerts(const v1::OrderStatus& status, Clock::time_point now,
+                                 const RiskOptions& options) {
+  return Assess(status, now, options).open;
+}
+
+std::optional<Clock::time_point> NextChange(const v1::OrderStatus& status, Clock::time_point now,
+                                            const RiskOptions& options) {
+  return Assess(status, now, options).next_change;
 }
 
 std::vector<AlertChange> Diff(const std::vector<AlertKey>& before,

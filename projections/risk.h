@@ -84,6 +84,15 @@ std::optional<std::chrono::system_clock::time_point> NextChange(
     const v1::OrderStatus& status, std::chrono::system_clock::time_point now,
     const RiskOptions& options);
 
+// OpenAlerts and NextChange together, from one pass over the rules (what the projector asks
+// after every event).
+struct RiskAt {
+  std::vector<AlertKey> open;
+  std::optional<std::chrono::system_clock::time_point> next_change;
+};
+RiskAt Assess(const v1::OrderStatus& status, std::chrono::system_clock::time_point now,
+              const RiskOptions& options);
+
 struct AlertChange {
   AlertKey key;
   bool raised = false;  // true: open in `after` only; false: cleared, open in `before` only
