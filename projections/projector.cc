@@ -311,39 +311,33 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
 }
 
 // Merges the batch's cell deltas into the cells as stored (or as the staged batch before left
-// them), and caches the results: the cache is what the next batch reads, landed or not.
+// them), in the cache: the cache is what the next batch reads, landed or not, so an emptied cell
+// stays in it (as empty) until then.
 Status ProjectionBatch::StageCells(std::map<CellKey, Cell>& cells, Writes& wb) {
-  std::vector<std::pair<std::string, Cell>> merged_cells;
-  merged_cells.reserve(cells.size());
+  std::vector<std::string> touched;
+  touched.reserve(cells.size());
   for (const auto& [key, delta] : cells) {
-    std::string store_key = ReadModelStore::CellStoreKey(key);
-    Cell merged;
-    if (auto hit = cell_cache_.find(store_key); hit != cell_cache_.end()) {
-      merged = hit->second;
-    } else if (!cells_complete_) {
+    auto [it, fresh] = cell_cache_.try_emplace(ReadModelStore::CellStoreKey(key));
+    if (fresh && !cells_complete_) {
       auto stored = store_.GetCell(key);
       if (!stored.ok()) return stored.status();
-      merged = stored->value_or(Cell());
+      if (stored->has_value()) it->second = std::move(**stored);
     }
-    merged.Merge(delta);
-    if (merged.Empty()) {
-      wb.Delete(store_key);
-    } else {
-      wb.Put(store_key, merged.Serialize());
-    }
-    merged_cells.emplace_back(std::move(store_key), std::move(merged));
-  }
-  // Cleared before this batch's cells go in, never after: they may not have landed yet.
-  if (cell_cache_.size() + merged_cells.size() > kCellCacheLimit) {
-    cell_cache_.clear();
-    cells_complete_ = false;
-  }
-  for (auto& [key, cell] : merged_cells) {
+    Cell& cell = it->second;
+    cell.Merge(delta);
     if (cell.Empty()) {
-      cell_cache_.erase(key);
+      wb.Delete(it->first);
     } else {
-      cell_cache_[key] = std::move(cell);
+      wb.Put(it->first, cell.Serialize());
     }
+    touched.push_back(it->first);
+  }
+  if (cell_cache_.size() > kCellCacheLimit) {
+    // Full: keep only this batch's cells, which may not have landed yet.
+    std::unordered_map<std::string, Cell> kept;
+    for (const std::string& key : touched) kept.insert(cell_cache_.extract(key));
+    cell_cache_ = std::move(kept);
+    cells_complete_ = false;
   }
   return Status::Ok();
 }
