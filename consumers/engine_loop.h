@@ -152,7 +152,6 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
     OrderStore::Batch batch;                         // folded states not yet written
     int64_t start = 0;                               // the store's position when it began
     bool waiting = false;                            // an open transaction was logged
-    bool stray = false;  // a record of the partition was polled before it resumed
     engine_detail::Clock::time_point deadline;
   };
   Status StartCatchUp(int32_t partition);
@@ -192,7 +191,16 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   std::unique_ptr<RdKafka::Topic> events_topic_, rejections_topic_;  // of producer_
   std::set<int32_t> assigned_;              // partitions being decided (caught up, not paused)
   std::map<int32_t, CatchUp> catching_up_;  // assigned, paused, catching up
-  std::map<int32_t, PartitionPosition> positions_;         // committed, per partition
+  std::map<int32_t, PartitionPosition> positions_;  // committed, per partition
+  // Per partition being decided: the group's committed offset when it was last put there
+  // (Rewind). Every record below it was decided in a committed transaction, by this instance
+  // or the partition's previous owner, and is never decided again, wherever librdkafka's
+  // fetcher happens to start (FinishCatchUp).
+  struct Floor {
+    int64_t offset = 0;
+    bool warned = false;  // a record below it was logged
+  };
+  std::map<int32_t, Floor> floor_;
   std::unordered_map<std::string, OrderState> committed_;  // cache of committed states
   Status callback_status_;                                 // first failure inside a callback
   const std::atomic<bool>* stop_ = nullptr;                // Run's stop flag

@@ -81,6 +81,7 @@ void EngineService::Loop::Revoke(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
            : AssignStatus(consumer->unassign(), "unassign"));
   for (int32_t p : gone) {
     positions_.erase(p);
+    floor_.erase(p);
     metrics_->worker.lag.Erase(p);
   }
   committed_.clear();  // another instance may change the lost orders now; the rest re-read cheaply
@@ -200,18 +201,27 @@ Status EngineService::Loop::WriteCatchUp(int32_t partition, CatchUp& c) {
   return Status::Ok();
 }
 
-// The states are current: the partition joins the ones being decided.
+// The states are current: the partition joins the ones being decided, from the group's committed
+// offset as it stands now. Not from where librdkafka started the partition's fetcher: that
+// position was looked up at assignment, while the previous owner's last transaction (the one
+// the catch-up waited for) may still have held its offsets back. librdkafka 2.0.2 then asks
+// again, except when its assignment changed meanwhile (another partition assigned or revoked):
+// it then starts the partition at its unstable answer, "no offset", that is at
+// auto.offset.reset (the beginning), and every record the previous owner decided would be
+// decided again. Now the transaction is settled, so the offset read here is stable (Rewind asks
+// again while it is not). A record polled before the pause held is dropped by Process and read
+// again from here too.
 Status EngineService::Loop::FinishCatchUp(int32_t partition, CatchUp& c) {
   c.reader->close();
   const int64_t end = positions_[partition].events_next;
   assigned_.insert(partition);
-  spdlog::info("engine: partition {} caught up ({} offsets {}..{} folded in), now owns {}",
-               partition, events_, c.start, end, PartitionList(assigned_));
   std::vector<RdKafka::TopicPartition*> tp{RdKafka::TopicPartition::create(inbound_, partition)};
-  Status s;
-  // A record polled before the pause held was dropped: start the partition over at its
-  // committed offset, like after an abort.
-  if (c.stray) s = Rewind({partition});
+  Status s = Rewind({partition});
+  spdlog::info(
+      "engine: partition {} caught up ({} offsets {}..{} folded in), resumes at {} offset {}; "
+      "now owns {}",
+      partition, events_, c.start, end, inbound_, floor_[partition].offset,
+      PartitionList(assigned_));
   if (s.ok()) s = AssignStatus(consumer_->resume(tp), "resume");
   RdKafka::TopicPartition::destroy(tp);
   UpdateLag();

@@ -186,10 +186,19 @@ v1::InboundEvent& EngineService::Loop::ParseTarget() {
 }
 
 Status EngineService::Loop::Process(const InboundRecord& record, Clock::time_point now) {
-  if (auto c = catching_up_.find(record.partition); c != catching_up_.end()) {
-    // Fetched before the pause took hold: decided once the states are caught up (the
-    // partition is put back at its committed offset then).
-    c->second.stray = true;
+  // Fetched before the pause took hold: decided once the states are caught up (the partition
+  // is put back at its committed offset then).
+  if (catching_up_.count(record.partition) != 0) return Status::Ok();
+  // Below the committed offset: decided and committed already (FinishCatchUp), never again.
+  if (auto f = floor_.find(record.partition);
+      f != floor_.end() && record.offset < f->second.offset) {
+    if (!f->second.warned) {
+      f->second.warned = true;
+      spdlog::warn(
+          "engine: {} partition {} delivered offset {}, below its committed offset {}: the "
+          "records up to that offset are decided already and are skipped",
+          inbound_, record.partition, record.offset, f->second.offset);
+    }
     return Status::Ok();
   }
   Status s = EnsureTransaction();
@@ -396,6 +405,7 @@ Status EngineService::Loop::Rewind(const std::set<int32_t>& partitions) {
   for (RdKafka::TopicPartition* tp : parts) {
     if (!s.ok()) break;
     if (tp->offset() < 0) tp->set_offset(RdKafka::Topic::OFFSET_BEGINNING);  // never committed
+    floor_[tp->partition()] = Floor{std::max<int64_t>(tp->offset(), 0)};
     if (auto se = consumer_->seek(*tp, kKafkaTimeoutMs); se != RdKafka::ERR_NO_ERROR) {
       s = Status::Fatal("rewinding partition " + std::to_string(tp->partition()) + ": " +
                         RdKafka::err2str(se));

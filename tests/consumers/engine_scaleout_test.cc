@@ -308,14 +308,23 @@ void EngineScaleoutIT::StopKillJoinAndCheck(const std::string& strategy,
 
   // Rejections: exactly the facts about unknown orders, each once.
   std::map<std::string, int> rejected;
+  std::map<std::string, std::string> rejected_where;  // event id → where each rejection came from
   for (const Record& r : rejections) {
     v1::Rejection rejection;
     ASSERT_TRUE(rejection.ParseFromString(r.value));
     EXPECT_EQ(rejection.reason(), v1::RejectionReason::UNKNOWN_ORDER) << rejection.message();
     ++rejected[rejection.inbound().event_id()];
+    const int64_t at_ms =
+        rejection.rejected_at().seconds() * 1000 + rejection.rejected_at().nanos() / 1'000'000;
+    rejected_where[rejection.inbound().event_id()] +=
+        " [inbound " + std::to_string(rejection.partition()) + "@" +
+        std::to_string(rejection.offset()) + ", rejections " + std::to_string(r.partition) + "@" +
+        std::to_string(r.offset) + ", t=" + std::to_string((at_ms - t0_unix_ms) / 1000.0) + " s]";
   }
   EXPECT_EQ(rejections.size(), w.unknown_order.size());
-  for (const std::string& id : w.unknown_order) EXPECT_EQ(rejected[id], 1) << id;
+  for (const std::string& id : w.unknown_order) {
+    EXPECT_EQ(rejected[id], 1) << id << rejected_where[id];
+  }
 
   // The protocol: every assignment and revocation logged says which one ran.
   int incremental_revokes = 0;

@@ -8,9 +8,11 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 
+#include "consumers/kafka_client.h"
 #include "engine/describe.h"
 #include "tests/consumers/broker_fixture.h"
 #include "tests/consumers/running_engine.h"
@@ -209,6 +211,100 @@ TEST_F(EngineServiceIT, RedeliveredEventsAreRecordedOnce) {
   EXPECT_EQ(recorded.size(), events.size());
   EXPECT_EQ(engine.metrics().duplicates.load(), static_cast<int64_t>(events.size()));
   EXPECT_TRUE(ReadAll(config().Topic("rejections"), 0, 1000).empty());
+}
+
+// A partition taken over while its previous owner's last transaction still holds its offsets
+// back (a killed instance's, aborted only at transaction.timeout.ms) is decided from the offsets
+// that transaction leaves, never again from the beginning: librdkafka 2.0.2 started such a
+// partition at auto.offset.reset when the member's assignment changed during its committed
+// offset lookup, and every unknown-order fact the previous owner had rejected was rejected twice.
+TEST_F(EngineServiceIT, TakenOverPartitionResumesAtItsCommittedOffset) {
+  // The previous owner decided `decided` facts about unknown orders (their rejections are not
+  // needed here): its committed transaction moved the group's offsets past them.
+  std::vector<v1::InboundEvent> decided;
+  for (int i = 0; i < 30; ++i) {
+    v1::InboundEvent e = Event(R"(order_confirmed { promised_date: "2024-03-05" })");
+    e.set_order_id("GONE-" + std::to_string(i));
+    e.set_event_id("gone-" + std::to_string(i));
+    decided.push_back(std::move(e));
+  }
+  ProduceInbound(decided);
+  auto owner = MakeProducer(config(), {{"transactional.id", config().engine.group_id + "-old"}});
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  auto group = MakeConsumer(config(), {{"group.id", config().engine.group_id}});
+  ASSERT_TRUE(group.ok()) << group.status().ToString();
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> metadata((*group)->groupMetadata());
+  std::vector<RdKafka::TopicPartition*> offsets;
+  for (int32_t p = 0; p < partitions(); ++p) {
+    int64_t low = 0, high = 0;
+    ASSERT_EQ((*owner)->query_watermark_offsets(config().Topic("inbound"), p, &low, &high, 10'000),
+              RdKafka::ERR_NO_ERROR);
+    offsets.push_back(RdKafka::TopicPartition::create(config().Topic("inbound"), p, high));
+  }
+  auto txn = [](RdKafka::Error* error) {  // "" or what failed
+    std::unique_ptr<RdKafka::Error> owned(error);
+    return owned ? owned->str() : std::string();
+  };
+  auto send_offsets = [&] {
+    return txn((*owner)->send_offsets_to_transaction(offsets, metadata.get(), 10'000));
+  };
+  ASSERT_EQ(txn((*owner)->init_transactions(10'000)), "");
+  ASSERT_EQ(txn((*owner)->begin_transaction()), "");
+  ASSERT_EQ(send_offsets(), "");
+  ASSERT_EQ(txn((*owner)->commit_transaction(10'000)), "");
+  // Its next transaction is left open, as by a SIGKILL: an event on every events partition (the
+  // catch-up waits for it) and the same offsets again (pending: their lookup is refused).
+  ASSERT_EQ(txn((*owner)->begin_transaction()), "");
+  for (int32_t p = 0; p < partitions(); ++p) {
+    ASSERT_EQ(ProduceWaiting(**owner, config().Topic("events"), p, "GONE", "never committed"),
+              RdKafka::ERR_NO_ERROR);
+  }
+  ASSERT_EQ((*owner)->flush(10'000), RdKafka::ERR_NO_ERROR);
+  ASSERT_EQ(send_offsets(), "");
+
+  // One instance takes every partition and waits; a second joins, so the first one's assignment
+  // changes while its offset lookups are refused; then the open transaction is aborted.
+  Config second = config();
+  second.instance_id = "1";
+  second.engine.state_dir += "-1";
+  auto first_engine = std::make_unique<RunningEngine>(config());
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  auto second_engine = std::make_unique<RunningEngine>(second);
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  ASSERT_EQ(txn((*owner)->abort_transaction(10'000)), "");
+
+  // New facts about unknown orders: these, and only these, are rejected.
+  std::vector<v1::InboundEvent> fresh;
+  for (int i = 0; i < 12; ++i) {
+    v1::InboundEvent e = Event(R"(order_confirmed { promised_date: "2024-03-05" })");
+    e.set_order_id("NEW-" + std::to_string(i));
+    e.set_event_id("new-" + std::to_string(i));
+    fresh.push_back(std::move(e));
+  }
+  ProduceInbound(fresh);
+  auto rejected = [&] {
+    return first_engine->metrics().rejected[v1::RejectionReason::UNKNOWN_ORDER].load() +
+           second_engine->metrics().rejected[v1::RejectionReason::UNKNOWN_ORDER].load();
+  };
+  EXPECT_TRUE(
+      gendan::testing::WaitFor([&] { return rejected() >= int64_t(fresh.size()); }, 60'000));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ASSERT_TRUE(first_engine->Stop().ok());
+  ASSERT_TRUE(second_engine->Stop().ok());
+  std::vector<Record> rejections =
+      ReadAll(config().Topic("rejections"), decided.size() + fresh.size(), 3000);
+  std::set<std::string> ids;
+  for (const Record& r : rejections) {
+    v1::Rejection rejection;
+    ASSERT_TRUE(rejection.ParseFromString(r.value));
+    EXPECT_EQ(rejection.inbound().event_id().substr(0, 4), "new-")
+        << "decided again: " << rejection.inbound().event_id() << " (inbound partition "
+        << rejection.partition() << " offset " << rejection.offset() << ")";
+    ids.insert(rejection.inbound().event_id());
+  }
+  EXPECT_EQ(rejections.size(), fresh.size());
+  EXPECT_EQ(ids.size(), fresh.size());
+  RdKafka::TopicPartition::destroy(offsets);
 }
 
 // Checks the recorded log: every generated event exactly once, versions 1..N per order.
