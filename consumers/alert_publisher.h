@@ -2,7 +2,7 @@
 //
 //   AlertPublisher publisher(config, store, &metrics);
 //   Status s = publisher.Start();   // fences a zombie, then drops what an earlier run published
-//   s = publisher.Drain();          // after each read-model commit
+//   s = publisher.Drain(added);     // after each read-model write, with the records it added
 //
 // Records go to the gendan.alerts partition with the number of the gendan.events partition they
 // came from, in sequence order, inside one Kafka transaction per drain; after the commit the
@@ -39,7 +39,7 @@ class AlertPublisher : public RdKafka::DeliveryReportCb {
   // `added`: the records (outbox key, alert) the last read-model write added to it; when the
   // outbox was empty before, they are all it holds and are published without reading it.
   using Records = std::vector<std::pair<std::string, v1::Alert>>;
-  Status Drain(Records added = {});
+  Status Drain(Records added);
 
   // What gendan.alerts partition `partition` holds: the highest alert sequence on it, its end
   // offset and, `with_keys`, every record's ProjectionBatch::PublishedKey (the whole partition

@@ -203,9 +203,6 @@ class ClusterQueries {
                       const std::vector<Result<Reply>>& replies) const;
   // A 503 naming the first peer that failed, or nullopt when every one answered.
   static std::optional<ClusterAnswer> Failed(const std::vector<Result<Reply>>& replies);
-  // Whether any of the parts (0 = local, i = peer i-1) lists an order for `filter` after
-  // `cursor`; an answer when one cannot say.
-
   // Every instance's KPI partials of `queries`, merged into *cells; an answer when one fails.
   std::optional<ClusterAnswer> GatherPartials(const std::vector<KpiQuery>& queries, CellMap* cells,
                                               Coverage* coverage);

@@ -1,15 +1,14 @@
 #include "consumers/projector_service.h"
 
 #include <google/protobuf/util/time_util.h>
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <set>
 
 #include "consumers/alert_publisher.h"
+#include "consumers/batch_writer.h"
 #include "consumers/kafka_client.h"
 #include "consumers/store_retry.h"
 #include "projections/projector.h"
@@ -78,7 +77,10 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
         metrics_(metrics),
         events_(config.Topic("events")),
         batch_(*store, options),
-        publisher_(config, store, metrics) {}
+        publisher_(config, store, metrics),
+        writer_("gendan-proj-w", [this](rocksdb::WriteBatch& wb, ProjectionBatch::Staged& staged) {
+          return WriteStaged(wb, staged);
+        }) {}
 
   Status Start();
   Status Run(const std::atomic<bool>& stop);
@@ -93,11 +95,8 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   Status Commit();
   // Waits for the batch in flight, if any, and accounts for it.
   Status Flush();
-  struct Outcome {
-    Status write;  // the read models' write
-    Status after;  // publishing what it changed (gendan.status, the alert outbox)
-  };
-  Outcome WriteStaged(ProjectionBatch::Staged& staged);
+  // On the writer thread: the read models' write, then what it changed is published.
+  Status WriteStaged(rocksdb::WriteBatch& wb, ProjectionBatch::Staged& staged);
   void Publish(std::vector<v1::OrderStatus> statuses);
   void UpdateLag();
   Status FollowSwap();
@@ -140,15 +139,12 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   Status callback_status_;
   const std::atomic<bool>* stop_ = nullptr;  // Run's stop flag
   Status store_failed_;  // set once a read-model write was given up: nothing more is written
-  // The batch being written on the writer thread while this one applies the next (its write,
-  // then gendan.status and the alert outbox). Declared last: destroyed (joined) first.
-  struct InFlight {
-    std::future<Outcome> done;
-    size_t events = 0;
-    std::vector<v1::Alert::State> alerts;
-  };
-  std::optional<InFlight> in_flight_;
-  rocksdb::WriteBatch write_batch_;  // the writer thread's, reused
+  // Publishing what the last written batch changed (gendan.status, the alert outbox): set by
+  // the writer thread, read once Flush waited for it.
+  Status published_;
+  // Writes each batch while this thread applies the next. Declared last: destroyed (joined)
+  // before everything its thread uses.
+  BatchWriter writer_;
 };
 
 Status ProjectorService::Loop::Start() {
@@ -209,11 +205,8 @@ Status ProjectorService::Loop::Run(const std::atomic<bool>& stop) {
     if (s.ok() && (Clock::now() >= batch_deadline_ || batch_.events() >= kMaxBatchEvents))
       s = CommitAsync();
     status_producer_->poll(0);
-    if (s.ok() && in_flight_ &&
-        (m->err() == RdKafka::ERR__TIMED_OUT ||
-         in_flight_->done.wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+    if (s.ok() && writer_.busy() && (m->err() == RdKafka::ERR__TIMED_OUT || writer_.finished()))
       s = Flush();  // landed (or idle): account for it now, not at the next commit
-    }
     if (m->err() == RdKafka::ERR__TIMED_OUT) UpdateLag();
     if (s.ok() && Clock::now() >= next_swap_check_) s = FollowSwap();
     if (s.ok() && Clock::now() >= next_tick_) s = TickAlerts();
@@ -255,59 +248,45 @@ Status ProjectorService::Loop::CommitAsync() {
   // Writes land in order: the batch before this one first.
   Status s = Flush();
   if (!s.ok()) return s;
-  InFlight f;
-  f.events = staged->events;
-  for (const auto& [key, a] : staged->alerts) f.alerts.push_back(a.state());
-  f.done = std::async(std::launch::async, [this, staged = std::move(*staged)]() mutable {
-    pthread_setname_np(pthread_self(), "gendan-proj-w");
-    return WriteStaged(staged);
-  });
-  in_flight_ = std::move(f);
-  return Status::Ok();
+  return writer_.Submit(std::move(*staged));
 }
 
-// On the writer thread: the batch waits here, whole, until the store takes it; then what it
-// changed is published.
-ProjectorService::Loop::Outcome ProjectorService::Loop::WriteStaged(
-    ProjectionBatch::Staged& staged) {
-  write_batch_.Clear();
-  staged.writes.MoveTo(write_batch_);
-  Outcome out;
-  out.write = WriteWithRetry(
+// The batch waits here, whole, until the store takes it.
+Status ProjectorService::Loop::WriteStaged(rocksdb::WriteBatch& wb,
+                                           ProjectionBatch::Staged& staged) {
+  Status s = WriteWithRetry(
       config_.store, &metrics_->store_health, stop_,
-      "projector: read models " + store_->generation(),
-      [&] { return store_->Write(&write_batch_); }, [&] { return store_->Resume(); });
-  if (!out.write.ok()) return out;
-  Publish(std::move(staged.statuses));
-  out.after = publisher_.Drain(std::move(staged.alerts));
-  return out;
-}
-
-Status ProjectorService::Loop::Flush() {
-  if (!in_flight_) return store_failed_;
-  InFlight f = std::move(*in_flight_);
-  in_flight_.reset();
-  Outcome out = f.done.get();
-  if (!out.write.ok()) {
-    // Neither this batch nor the one staged after it is written: the read models keep their
-    // last written offsets, and nothing more is written.
-    batch_.Dropped();
-    store_failed_ = out.write.code() == Status::Code::kFatal
-                        ? Status::Fatal(out.write.message() +
-                                        " (the read models keep their last committed offsets; a "
-                                        "restart resumes from them)")
-                        : out.write;
-    return store_failed_;
-  }
-  metrics_->events.fetch_add(static_cast<int64_t>(f.events), std::memory_order_relaxed);
+      "projector: read models " + store_->generation(), [&] { return store_->Write(&wb); },
+      [&] { return store_->Resume(); });
+  if (!s.ok()) return s;
+  metrics_->events.fetch_add(static_cast<int64_t>(staged.events), std::memory_order_relaxed);
   metrics_->batches.fetch_add(1, std::memory_order_relaxed);
-  for (v1::Alert::State state : f.alerts) {
-    (state == v1::Alert::RAISED ? metrics_->alerts_raised : metrics_->alerts_cleared)
+  for (const auto& [key, a] : staged.alerts) {
+    (a.state() == v1::Alert::RAISED ? metrics_->alerts_raised : metrics_->alerts_cleared)
         .fetch_add(1, std::memory_order_relaxed);
   }
   metrics_->last_commit_unix_ms.store(UnixMillisNow(), std::memory_order_relaxed);
-  if (f.events > 0 || !f.alerts.empty()) metrics_->worker.liveness.Progressed();
-  if (!out.after.ok()) return out.after;
+  if (staged.events > 0 || !staged.alerts.empty()) metrics_->worker.liveness.Progressed();
+  Publish(std::move(staged.statuses));
+  published_ = publisher_.Drain(std::move(staged.alerts));
+  return Status::Ok();
+}
+
+Status ProjectorService::Loop::Flush() {
+  if (!writer_.busy()) return store_failed_;
+  Status s = writer_.Wait();
+  if (!s.ok()) {
+    // Neither this batch nor the one staged after it is written: the read models keep their
+    // last written offsets, and nothing more is written.
+    batch_.Dropped();
+    store_failed_ = s.code() == Status::Code::kFatal
+                        ? Status::Fatal(s.message() +
+                                        " (the read models keep their last committed offsets; a "
+                                        "restart resumes from them)")
+                        : s;
+    return store_failed_;
+  }
+  if (!published_.ok()) return published_;
   UpdateLag();
   if (!loading_.empty()) CheckLoading();
   return Status::Ok();
@@ -339,7 +318,7 @@ void ProjectorService::Loop::Publish(std::vector<v1::OrderStatus> statuses) {
 Status ProjectorService::Loop::TickAlerts() {
   // The schedule is read from the store: not while a write is in flight (the tick comes once it
   // landed, rather than stopping the loop to wait for it).
-  if (in_flight_) return Status::Ok();
+  if (writer_.busy()) return Status::Ok();
   next_tick_ = Clock::now() + config_.risk.tick_interval;
   auto touched = batch_.Tick();
   if (!touched.ok()) return touched.status();

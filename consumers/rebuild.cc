@@ -5,10 +5,10 @@
 
 #include <chrono>
 #include <filesystem>
-#include <future>
 #include <map>
 #include <set>
 
+#include "consumers/batch_writer.h"
 #include "consumers/kafka_client.h"
 #include "consumers/projector_service.h"
 #include "projections/projector.h"
@@ -63,43 +63,6 @@ Status StartAlertsAtTheEnd(const Config& config, RdKafka::Handle& handle, ReadMo
   return store.Write(&wb);
 }
 
-// Writes the rebuild's batches on a second thread while the next one is applied: a batch is
-// staged, the one before it waits to land, then this one is handed over. Unlogged: the
-// generation is not live until the rebuild made it durable and swapped it in.
-class Writer {
- public:
-  Writer(ProjectionBatch& batch, ReadModelStore& store) : batch_(batch), store_(store) {}
-  ~Writer() { (void)Wait(); }
-
-  Status Commit() {
-    auto staged = batch_.Stage();
-    if (!staged.ok()) return staged.status();
-    Status s = Wait();
-    if (!s.ok()) return s;
-    writing_ = std::async(std::launch::async, [this, staged = std::move(*staged)]() mutable {
-      wb_.Clear();
-      staged.writes.MoveTo(wb_);
-      return store_.WriteUnlogged(&wb_);
-    });
-    return Status::Ok();
-  }
-  // Every batch landed, and durable.
-  Status Finish() {
-    Status s = Commit();
-    if (s.ok()) s = Wait();
-    if (s.ok()) s = store_.Persist();
-    return s;
-  }
-
- private:
-  Status Wait() { return writing_.valid() ? writing_.get() : Status::Ok(); }
-
-  ProjectionBatch& batch_;
-  ReadModelStore& store_;
-  rocksdb::WriteBatch wb_;
-  std::future<Status> writing_;
-};
-
 }  // namespace
 
 Result<RebuildReport> Rebuild(const Config& config,
@@ -137,7 +100,15 @@ Result<RebuildReport> Rebuild(const Config& config,
 
   ProjectionBatch batch(**store, *kpi);
   batch.WithoutOutbox();  // the history's alerts were published when it happened
-  Writer writer(batch, **store);
+  // Each batch is written while the next is applied; unlogged: the generation is not live until
+  // it is made durable (Persist) and swapped in.
+  BatchWriter writer("gendan-rebuild-w", [&](rocksdb::WriteBatch& wb, ProjectionBatch::Staged&) {
+    return (*store)->WriteUnlogged(&wb);
+  });
+  auto commit = [&]() -> Status {
+    auto staged = batch.Stage();
+    return staged.ok() ? writer.Submit(std::move(*staged)) : staged.status();
+  };
   auto start = Clock::now(), last_report = start;
   Status s;
   while (s.ok() && !open.empty()) {
@@ -159,14 +130,16 @@ Result<RebuildReport> Rebuild(const Config& config,
     } else if (m->err() != RdKafka::ERR__TIMED_OUT) {
       s = Status::TryAgain("reading " + topic + ": " + m->errstr());
     }
-    if (s.ok() && batch.events() >= 20'000) s = writer.Commit();
+    if (s.ok() && batch.events() >= 20'000) s = commit();
     if (Clock::now() - last_report > std::chrono::milliseconds(200)) {
       last_report = Clock::now();
       p.seconds = std::chrono::duration<double>(last_report - start).count();
       progress(p);
     }
   }
-  if (s.ok()) s = writer.Finish();
+  if (s.ok()) s = commit();
+  if (Status written = writer.Wait(); s.ok()) s = written;
+  if (s.ok()) s = (*store)->Persist();
   if (s.ok()) s = StartAlertsAtTheEnd(config, **reader, **store);
   (*reader)->close();
   if (!s.ok()) return s;

@@ -80,9 +80,9 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition) {
   // publishing what the previous owner already published.
   auto next = AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, *seq, &records);
   work.alerts_changed = work.alerts_changed || !records.empty();
+  if (!outbox_) records.clear();  // WithoutOutbox: the sets and numbers are kept, nothing queued
   const auto* published = Replaying(partition, current_offset_) ? &published_[partition] : nullptr;
   for (auto& r : records) {
-    if (!outbox_) break;
     // Numbers stay taken even for a record not sent again: gaps are allowed, repeats are not.
     if (published != nullptr && published->contains(PublishedKey(r))) continue;
     alerts_.emplace_back(partition, std::move(r));
@@ -362,23 +362,17 @@ void ProjectionBatch::Dropped() {
   sequences_.clear();  // read from the store again
 }
 
-Status ProjectionBatch::Commit(const Writer& write) {
+Status ProjectionBatch::Commit() {
   auto staged = Stage();
-  committed_.clear();
-  committed_alerts_.clear();
   if (!staged.ok()) return staged.status();
-  if (!write_batch_) write_batch_ = std::make_shared<rocksdb::WriteBatch>();
-  rocksdb::WriteBatch& batch = *write_batch_;
-  batch.Clear();
-  staged->writes.MoveTo(batch);
-  Status s = write ? write(batch) : store_.Write(&batch);
+  rocksdb::WriteBatch wb;
+  staged->writes.MoveTo(wb);
+  Status s = store_.Write(&wb);
   if (!s.ok()) {
     Dropped();
     return s;
   }
   Landed();
-  committed_ = std::move(staged->statuses);
-  for (auto& [key, a] : staged->alerts) committed_alerts_.push_back(std::move(a));
   return s;
 }
 

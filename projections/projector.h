@@ -5,11 +5,11 @@
 //   ProjectionBatch batch(store, kpi_options);
 //   for (each record) batch.Apply(event, partition, offset);
 //   Status s = batch.Commit();          // statuses, facts, indexes, timelines, KPI cells, offsets
-//   for (const auto& st : batch.TakeCommitted()) publish(st);
 //
-// Or pipelined (the projector's loop): Stage() the batch, write its Writes on another thread
-// while the next batch is applied, then Landed() or Dropped(). Apply reads the staged batch's
-// orders from memory, so the next batch never sees the store before the write landed.
+// Or pipelined (the projector's loop, `gendan rebuild`; consumers/batch_writer.h): Stage() the
+// batch and write its Writes on another thread while the next batch is applied. Apply reads the
+// staged batch's orders from memory, so the next batch never sees the store before the write
+// landed; a failed write is followed by Dropped().
 //
 // KPIs are kept by "retract and re-emit": the order's old contributions are subtracted and its
 // new ones added (projections/kpi.h), so late facts revise the periods they touch.
@@ -63,12 +63,10 @@ class ProjectionBatch {
   // tick); the changes are written by the next Commit. Returns how many orders it looked at.
   Result<size_t> Tick();
 
-  // Writes everything applied since the last Commit, with the offsets, atomically: through
-  // `write` when given (the projector's retrying writer), else ReadModelStore::Write. Every value
-  // in the batch is absolute, so `write` may write it again after a failure. On failure the
-  // batch is dropped: the read models stay at their last committed offsets.
-  using Writer = std::function<Status(rocksdb::WriteBatch&)>;
-  Status Commit(const Writer& write = nullptr);
+  // Stage, then ReadModelStore::Write, in one go: everything applied since the last Commit,
+  // with the offsets, atomically. On failure the batch is dropped: the read models stay at their
+  // last committed offsets.
+  Status Commit();
 
   // A commit's puts and deletes, handed to RocksDB in key order.
   class Writes {
@@ -104,9 +102,6 @@ class ProjectionBatch {
   // A staged write failed: forgets everything the batch assumed of it (and the next batch
   // applied meanwhile). The read models stay at their last written offsets; replay from them.
   void Dropped();
-
-  // The alert records the last Commit put in the outbox (raised and cleared), for counters.
-  const std::vector<v1::Alert>& committed_alerts() const { return committed_alerts_; }
 
   // Stages the removal of up to `limit` of `partition`'s orders — statuses, facts, timelines,
   // index terms, alerts, schedule — with their KPI contributions retracted, and of the
@@ -147,8 +142,6 @@ class ProjectionBatch {
     cells_complete_ = false;
     staged_orders_.clear();
   }
-  // The statuses the last Commit wrote (for gendan.status), moved out.
-  std::vector<v1::OrderStatus> TakeCommitted() { return std::move(committed_); }
 
  private:
   struct OrderWork {
@@ -188,12 +181,8 @@ class ProjectionBatch {
   // Whether this store keeps month rollups: decided at the first commit (a store with no KPI
   // cells starts them and marks itself; an older store without them stays day-only).
   std::optional<bool> rollups_;
-  bool outbox_ = true;  // WithoutOutbox
-  // Kept between commits so its buffer is reused: a fresh multi-megabyte batch each commit cost
-  // the projector ~15 % of its time in page faults.
-  std::shared_ptr<rocksdb::WriteBatch> write_batch_;
+  bool outbox_ = true;                                 // WithoutOutbox
   std::vector<std::pair<int32_t, v1::Alert>> alerts_;  // this batch's records, by partition
-  std::vector<v1::Alert> committed_alerts_;
   std::unordered_map<std::string, OrderWork> orders_;
   // The last staged batch's orders as it leaves them, until its write landed (Load reads them
   // here, not from the store); an unloaded order is there as an empty one.
@@ -208,7 +197,6 @@ class ProjectionBatch {
   std::set<int32_t> replay_ended_;  // replays over since the last Commit
   int64_t current_offset_ = -1;     // of the event being applied (-1: a tick)
   std::vector<std::pair<std::string, std::string>> timeline_;  // key, event bytes
-  std::vector<v1::OrderStatus> committed_;
   size_t events_ = 0;
 };
 

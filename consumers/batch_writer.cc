@@ -1,0 +1,27 @@
+#include "consumers/batch_writer.h"
+
+#include <pthread.h>
+
+#include <chrono>
+
+namespace gendan {
+
+Status BatchWriter::Submit(ProjectionBatch::Staged staged) {
+  Status s = Wait();
+  if (!s.ok()) return s;
+  done_ = std::async(std::launch::async, [this, staged = std::move(staged)]() mutable {
+    pthread_setname_np(pthread_self(), thread_name_.c_str());
+    wb_.Clear();
+    staged.writes.MoveTo(wb_);
+    return write_(wb_, staged);
+  });
+  return Status::Ok();
+}
+
+Status BatchWriter::Wait() { return done_.valid() ? done_.get() : Status::Ok(); }
+
+bool BatchWriter::finished() const {
+  return done_.valid() && done_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+}  // namespace gendan

@@ -1,0 +1,52 @@
+// BatchWriter: writes ProjectionBatch's staged batches on a second thread while the caller
+// applies the next one (the projector's loop, `gendan rebuild`). One batch is in flight at a
+// time, so batches land in the order they were submitted — what ProjectionBatch::Stage needs.
+//
+//   BatchWriter writer("gendan-proj-w", [&](rocksdb::WriteBatch& wb, ProjectionBatch::Staged&) {
+//     return store.Write(&wb);
+//   });
+//   auto staged = batch.Stage();
+//   Status s = writer.Submit(std::move(*staged));  // the status of the batch before it
+//   s = writer.Wait();                             // everything submitted landed
+//
+// Not thread-safe: one caller thread.
+#pragma once
+
+#include <rocksdb/write_batch.h>
+
+#include <functional>
+#include <future>
+#include <string>
+
+#include "engine/status.h"
+#include "projections/projector.h"
+
+namespace gendan {
+
+class BatchWriter {
+ public:
+  // Runs on the writer thread with the staged writes moved into `wb`, in key order.
+  using Write = std::function<Status(rocksdb::WriteBatch& wb, ProjectionBatch::Staged& staged)>;
+  BatchWriter(std::string thread_name, Write write)
+      : thread_name_(std::move(thread_name)), write_(std::move(write)) {}
+  ~BatchWriter() { (void)Wait(); }
+  BatchWriter(const BatchWriter&) = delete;
+  BatchWriter& operator=(const BatchWriter&) = delete;
+
+  // Waits for the batch in flight, then starts writing `staged`. Returns the earlier batch's
+  // status; on a failure `staged` is not written.
+  Status Submit(ProjectionBatch::Staged staged);
+  // Waits for the batch in flight: its status, Ok when there is none.
+  Status Wait();
+  bool busy() const { return done_.valid(); }
+  // A batch is in flight and has finished (Wait returns at once).
+  bool finished() const;
+
+ private:
+  const std::string thread_name_;
+  const Write write_;
+  rocksdb::WriteBatch wb_;  // reused: its buffer is the size of a batch
+  std::future<Status> done_;
+};
+
+}  // namespace gendan
