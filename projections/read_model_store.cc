@@ -37,6 +37,12 @@ void PutBigEndian(std::string* out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
+// "<prefix><partition:4 BE>": the per-partition keys (offsets, alert positions).
+std::string PartitionKey(std::string prefix, int32_t partition) {
+  PutBigEndian(&prefix, static_cast<uint32_t>(partition), 4);
+  return prefix;
+}
+
 uint64_t GetBigEndian(std::string_view in) {
   uint64_t v = 0;
   for (unsigned char c : in) v = (v << 8) | c;
@@ -224,16 +230,10 @@ std::string ReadModelStore::IndexKey(const std::string& field, const std::string
   return key;
 }
 
-std::string ReadModelStore::OffsetKey(int32_t partition) {
-  std::string key = "p/";
-  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
-  return key;
-}
+std::string ReadModelStore::OffsetKey(int32_t partition) { return PartitionKey("p/", partition); }
 
 std::string ReadModelStore::PartitionOrderKey(int32_t partition, const std::string& order_id) {
-  std::string key = "o/";
-  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
-  return key + order_id;
+  return PartitionKey("o/", partition) + order_id;
 }
 
 std::string ReadModelStore::ScheduleKey(int64_t unix_ms, const std::string& order_id) {
@@ -243,41 +243,27 @@ std::string ReadModelStore::ScheduleKey(int64_t unix_ms, const std::string& orde
 }
 
 std::string ReadModelStore::PartitionValue(int32_t partition) {
-  std::string value;
-  PutBigEndian(&value, static_cast<uint32_t>(partition), 4);
-  return value;
+  return PartitionKey("", partition);
 }
 
 std::string ReadModelStore::SequenceKey(int32_t partition) {
-  std::string key = "qs/";
-  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
-  return key;
+  return PartitionKey("qs/", partition);
 }
 
 std::string ReadModelStore::OutboxKey(int32_t partition, int64_t sequence) {
-  std::string key = "q/";
-  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
+  std::string key = PartitionKey("q/", partition);
   PutBigEndian(&key, static_cast<uint64_t>(sequence), 8);
   return key;
 }
 
-std::string ReadModelStore::ReplayKey(int32_t partition) {
-  std::string key = "qr/";
-  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
-  return key;
-}
+std::string ReadModelStore::ReplayKey(int32_t partition) { return PartitionKey("qr/", partition); }
 
 Result<std::optional<int64_t>> ReadModelStore::ReplayUntil(int32_t partition) const {
-  auto bytes = Get(ReplayKey(partition));
-  if (!bytes.ok()) return bytes.status();
-  if (!bytes->has_value()) return std::optional<int64_t>();
-  return std::optional<int64_t>(static_cast<int64_t>(GetBigEndian(**bytes)));
+  return GetNumber(ReplayKey(partition));
 }
 
 std::string ReadModelStore::PublishedOffsetKey(int32_t partition) {
-  std::string key = "qo/";
-  PutBigEndian(&key, static_cast<uint32_t>(partition), 4);
-  return key;
+  return PartitionKey("qo/", partition);
 }
 
 Result<std::optional<v1::AlertSet>> ReadModelStore::GetAlerts(const std::string& order_id) const {
@@ -314,18 +300,19 @@ Result<std::vector<ReadModelStore::Due>> ReadModelStore::DueForAlerts(int64_t un
   return due;
 }
 
-Result<std::optional<int64_t>> ReadModelStore::ScheduledAt(const std::string& order_id) const {
-  auto bytes = Get(ScheduledAtKey(order_id));
+Result<std::optional<int64_t>> ReadModelStore::GetNumber(const std::string& key) const {
+  auto bytes = Get(key);
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) return std::optional<int64_t>();
   return std::optional<int64_t>(static_cast<int64_t>(GetBigEndian(**bytes)));
 }
 
+Result<std::optional<int64_t>> ReadModelStore::ScheduledAt(const std::string& order_id) const {
+  return GetNumber(ScheduledAtKey(order_id));
+}
+
 Result<std::optional<int64_t>> ReadModelStore::PublishedOffset(int32_t partition) const {
-  auto bytes = Get(PublishedOffsetKey(partition));
-  if (!bytes.ok()) return bytes.status();
-  if (!bytes->has_value()) return std::optional<int64_t>();
-  return std::optional<int64_t>(static_cast<int64_t>(GetBigEndian(**bytes)));
+  return GetNumber(PublishedOffsetKey(partition));
 }
 
 Result<int64_t> ReadModelStore::NextSequence(int32_t partition) const {
@@ -651,9 +638,7 @@ std::string ReadModelStore::Dump() const {
   auto db = Db();
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().starts_with("q/") || it->key().starts_with("qo/") ||
-        it->key().starts_with("qs/") || it->key().starts_with("qr/") ||
-        it->key().starts_with("w/")) {
+    if (it->key().starts_with("q") || it->key().starts_with("w/")) {  // q/, qo/, qs/, qr/; w/
       continue;
     }
     rocksdb::Slice value = it->value();

@@ -220,6 +220,8 @@ class ReadModelStore : public CellSource {
   Status OpenCurrent();
   std::shared_ptr<rocksdb::DB> Db() const;
   Result<std::optional<std::string>> Get(const std::string& key) const;
+  // A value written by OffsetValue (none when the key is absent).
+  Result<std::optional<int64_t>> GetNumber(const std::string& key) const;
   // Day cells (or month rollups) of `kind` over [from, to]: one RocksDB range, in key order.
   void ScanCells(GroupKind kind, Date from, Date to, bool months,
                  const std::function<void(const CellKey&, const Cell&)>& fn) const;
