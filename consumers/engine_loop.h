@@ -4,7 +4,6 @@
 // Private to those two files: the public interface is consumers/engine_service.h.
 #pragma once
 
-#include <google/protobuf/arena.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
@@ -37,10 +36,6 @@ constexpr size_t kRejectionRawCap = 64 * 1024;
 // How often the loop reads its RocksDB figures for /metrics.
 constexpr auto kStatsInterval = std::chrono::seconds(5);
 constexpr auto kPollMarkInterval = std::chrono::milliseconds(20);
-// The arena the inbound records are parsed on starts over after this many records; its first
-// block holds that many typical records, so it rarely asks malloc for another.
-constexpr int kRecordsPerArena = 256;
-constexpr size_t kArenaBlockBytes = 256 * 1024;
 
 inline int64_t UnixMillisNow() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -114,9 +109,7 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
         events_(config.Topic("events")),
         rejections_(config.Topic("rejections")),
         store_(store),
-        pipeline_(pipeline),
-        arena_block_(new char[engine_detail::kArenaBlockBytes]),
-        arena_(ArenaOptionsFor(arena_block_.get())) {}
+        pipeline_(pipeline) {}
 
   Status Start();
   Status Run(const std::atomic<bool>& stop);
@@ -136,8 +129,6 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   }
   // `now` is the loop's clock reading for this record.
   Status Process(const engine_detail::InboundRecord& record, engine_detail::Clock::time_point now);
-  v1::InboundEvent& ParseTarget();
-  static google::protobuf::ArenaOptions ArenaOptionsFor(char* block);
   Status Commit();
   Status CommitStore();
   void ClearTransaction();
@@ -178,14 +169,8 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   OrderStore* store_;  // shared by the pipelines; RocksDB is thread-safe
   const int pipeline_;
   int64_t reported_lag_ = 0;  // this pipeline's share of metrics_->consumer_lag
-  // The record being decided is parsed on arena_: protobuf frees and allocates a oneof payload
-  // (and its strings) on every parse, and the arena turns that into pointer bumps in one block,
-  // reset every kRecordsPerArena records (ParseTarget).
-  std::unique_ptr<char[]> arena_block_;
-  google::protobuf::Arena arena_;
-  v1::InboundEvent* record_ = nullptr;
-  int records_on_arena_ = 0;
-  std::string event_bytes_;  // the event being produced (kept for its buffer)
+  v1::InboundEvent record_;   // the record being decided (kept for its buffers)
+  std::string event_bytes_;   // the event being produced (kept for its buffer)
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::Producer> producer_;
   std::unique_ptr<RdKafka::Topic> events_topic_, rejections_topic_;  // of producer_

@@ -167,24 +167,6 @@ Result<OrderState*> EngineService::Loop::StateFor(const std::string& order_id) {
   return &state;
 }
 
-google::protobuf::ArenaOptions EngineService::Loop::ArenaOptionsFor(char* block) {
-  google::protobuf::ArenaOptions options;
-  options.initial_block = block;
-  options.initial_block_size = kArenaBlockBytes;
-  return options;
-}
-
-// The message the next record parses into: the same one, until the arena starts over.
-v1::InboundEvent& EngineService::Loop::ParseTarget() {
-  if (record_ == nullptr || ++records_on_arena_ >= kRecordsPerArena) {
-    record_ = nullptr;
-    arena_.Reset();
-    record_ = google::protobuf::Arena::CreateMessage<v1::InboundEvent>(&arena_);
-    records_on_arena_ = 0;
-  }
-  return *record_;
-}
-
 Status EngineService::Loop::Process(const InboundRecord& record, Clock::time_point now) {
   // Fetched before the pause took hold: decided once the states are caught up (the partition
   // is put back at its committed offset then).
@@ -213,9 +195,8 @@ Status EngineService::Loop::Process(const InboundRecord& record, Clock::time_poi
       std::chrono::duration_cast<std::chrono::system_clock::duration>(now.time_since_epoch() +
                                                                       wall_offset_));
   options.max_clock_skew = config_.engine.max_clock_skew;
-  v1::InboundEvent& inbound = ParseTarget();
-  const std::string_view value = record.value;
-  if (auto refused = ParseRecord(value, record.key, options, &inbound)) {
+  v1::InboundEvent& inbound = record_;  // reused: parsing into it keeps its string buffers
+  if (auto refused = ParseRecord(record.value, record.key, options, &inbound)) {
     return ProduceRejection(record, refused->parsed ? &inbound : nullptr, refused->rejected.reason,
                             refused->rejected.message);
   }
@@ -226,7 +207,7 @@ Status EngineService::Loop::Process(const InboundRecord& record, Clock::time_poi
     // The recorded event is the record's own bytes plus version and recorded_at (decide.h):
     // no OrderEvent is built, copied and serialized per record.
     if (RecordsAsBytes(inbound)) {
-      event_bytes_.assign(value);
+      event_bytes_.assign(record.value);
       AppendRecordFields(&event_bytes_, accept->version, options.now);
     } else {
       event_bytes_ = BuildEvent(**state, inbound, options).SerializeAsString();

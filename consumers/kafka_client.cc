@@ -221,27 +221,37 @@ Result<std::unique_ptr<RdKafka::KafkaConsumer>> MakeConsumer(const Config& confi
   return c;
 }
 
-RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, const std::string& topic,
-                                  int32_t partition, std::string_view key, std::string_view value) {
+namespace {
+
+// Calls `produce` until librdkafka's queue takes the record, serving delivery reports meanwhile.
+template <typename Produce>
+RdKafka::ErrorCode UntilQueued(RdKafka::Producer& producer, const Produce& produce) {
   for (;;) {
-    RdKafka::ErrorCode e = producer.produce(topic, partition, RdKafka::Producer::RK_MSG_COPY,
-                                            const_cast<char*>(value.data()), value.size(),
-                                            key.data(), key.size(), 0, nullptr);
+    RdKafka::ErrorCode e = produce();
     if (e != RdKafka::ERR__QUEUE_FULL) return e;
     producer.poll(50);
   }
 }
 
+}  // namespace
+
+RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, const std::string& topic,
+                                  int32_t partition, std::string_view key, std::string_view value) {
+  return UntilQueued(producer, [&] {
+    return producer.produce(topic, partition, RdKafka::Producer::RK_MSG_COPY,
+                            const_cast<char*>(value.data()), value.size(), key.data(), key.size(),
+                            0, nullptr);
+  });
+}
+
 RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, RdKafka::Topic& topic,
                                   int32_t partition, std::string_view key, std::string_view value,
                                   void* opaque) {
-  for (;;) {
-    RdKafka::ErrorCode e = producer.produce(&topic, partition, RdKafka::Producer::RK_MSG_COPY,
-                                            const_cast<char*>(value.data()), value.size(),
-                                            key.data(), key.size(), opaque);
-    if (e != RdKafka::ERR__QUEUE_FULL) return e;
-    producer.poll(50);
-  }
+  return UntilQueued(producer, [&] {
+    return producer.produce(&topic, partition, RdKafka::Producer::RK_MSG_COPY,
+                            const_cast<char*>(value.data()), value.size(), key.data(), key.size(),
+                            opaque);
+  });
 }
 
 bool IsSecretKafkaProperty(std::string_view name) {

@@ -110,6 +110,11 @@ void PutIds(CodedOutputStream& out, const Set& ids) {
   out.WriteVarint64(ids.size());
   for (std::string_view id : ids) PutString(out, id);
 }
+// The event ids are kept in this very layout (EventIdSet::Encoded): one write.
+void PutIds(CodedOutputStream& out, const EventIdSet& ids) {
+  out.WriteVarint64(ids.size());
+  out.WriteRaw(ids.Encoded().data(), static_cast<int>(ids.Encoded().size()));
+}
 
 // Reads with bounds checks; the first failure sticks, so callers check ok() once per record.
 class Reader {
@@ -268,8 +273,7 @@ std::string OrderState::Serialize() const {
       PutString(out, id);
       out.WriteVarint64(static_cast<uint64_t>(status));
     }
-    out.WriteVarint64(event_ids.size());  // PutIds(out, event_ids), in one write
-    out.WriteRaw(event_ids.Encoded().data(), static_cast<int>(event_ids.Encoded().size()));
+    PutIds(out, event_ids);
   }  // the streams flush into `bytes` when they go out of scope
   return bytes;
 }
