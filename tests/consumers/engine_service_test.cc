@@ -221,13 +221,18 @@ TEST_F(EngineServiceIT, RedeliveredEventsAreRecordedOnce) {
 TEST_F(EngineServiceIT, TakenOverPartitionResumesAtItsCommittedOffset) {
   // The previous owner decided `decided` facts about unknown orders (their rejections are not
   // needed here): its committed transaction moved the group's offsets past them.
-  std::vector<v1::InboundEvent> decided;
-  for (int i = 0; i < 30; ++i) {
-    v1::InboundEvent e = Event(R"(order_confirmed { promised_date: "2024-03-05" })");
-    e.set_order_id("GONE-" + std::to_string(i));
-    e.set_event_id("gone-" + std::to_string(i));
-    decided.push_back(std::move(e));
-  }
+  // `n` facts about orders nobody placed: "<ORDER>-i", event ids "<event>-i".
+  auto unknown_orders = [](const std::string& order, const std::string& event, int n) {
+    std::vector<v1::InboundEvent> facts;
+    for (int i = 0; i < n; ++i) {
+      v1::InboundEvent e = Event(R"(order_confirmed { promised_date: "2024-03-05" })");
+      e.set_order_id(order + "-" + std::to_string(i));
+      e.set_event_id(event + "-" + std::to_string(i));
+      facts.push_back(std::move(e));
+    }
+    return facts;
+  };
+  const std::vector<v1::InboundEvent> decided = unknown_orders("GONE", "gone", 30);
   ProduceInbound(decided);
   auto owner = MakeProducer(config(), {{"transactional.id", config().engine.group_id + "-old"}});
   ASSERT_TRUE(owner.ok()) << owner.status().ToString();
@@ -274,13 +279,7 @@ TEST_F(EngineServiceIT, TakenOverPartitionResumesAtItsCommittedOffset) {
   ASSERT_EQ(txn((*owner)->abort_transaction(10'000)), "");
 
   // New facts about unknown orders: these, and only these, are rejected.
-  std::vector<v1::InboundEvent> fresh;
-  for (int i = 0; i < 12; ++i) {
-    v1::InboundEvent e = Event(R"(order_confirmed { promised_date: "2024-03-05" })");
-    e.set_order_id("NEW-" + std::to_string(i));
-    e.set_event_id("new-" + std::to_string(i));
-    fresh.push_back(std::move(e));
-  }
+  const std::vector<v1::InboundEvent> fresh = unknown_orders("NEW", "new", 12);
   ProduceInbound(fresh);
   auto rejected = [&] {
     return first_engine->metrics().rejected[v1::RejectionReason::UNKNOWN_ORDER].load() +

@@ -19,9 +19,20 @@
 #include "engine/decide.h"
 #include "projections/projector.h"
 #include "tests/engine/history_generator.h"
+#include "tests/engine/test_events.h"
 
 namespace gendan {
 namespace {
+
+// The events the engine records for the next generated history, as `order_id`.
+std::vector<v1::OrderEvent> Recorded(test::HistoryGenerator& gen, const std::string& order_id) {
+  OrderState state;
+  std::vector<v1::OrderEvent> events;
+  for (Decision& d : test::Replay(state, gen.Next(order_id))) {
+    if (auto* accepted = std::get_if<Accepted>(&d)) events.push_back(std::move(accepted->event));
+  }
+  return events;
+}
 
 using Json = nlohmann::json;
 constexpr char kToken[] = "s3cr3t-t0ken-0123456789";
@@ -211,22 +222,14 @@ TEST_F(QueryApiTest, NoTokenConfiguredMeansOpen) {
 TEST_F(QueryApiTest, CachedKpiAnswersFollowNewEvents) {
   Start("");
   test::HistoryGenerator gen(21);
-  DecideOptions decide;
-  decide.now = test::HistoryGenerator::Now();
   ProjectionOptions options;
   options.now = [] { return test::HistoryGenerator::Now(); };
   int64_t offset = 0;
   auto project = [&](int first, int n) {
     ProjectionBatch batch(*store_, options);
     for (int i = first; i < first + n; ++i) {
-      OrderState state;
-      for (const auto& inbound : gen.Next("ORD-" + std::to_string(i))) {
-        Decision decision = Decide(state, inbound, decide);
-        auto* accepted = std::get_if<Accepted>(&decision);
-        if (accepted == nullptr) continue;
-        Evolve(state, accepted->event);
-        ASSERT_TRUE(batch.Apply(accepted->event, 0, offset++).ok());
-      }
+      for (const v1::OrderEvent& event : Recorded(gen, "ORD-" + std::to_string(i)))
+        ASSERT_TRUE(batch.Apply(event, 0, offset++).ok());
     }
     ASSERT_TRUE(batch.Commit().ok());
   };
@@ -251,19 +254,9 @@ TEST_F(QueryApiTest, CachedKpiAnswersFollowNewEvents) {
 TEST_F(QueryApiTest, CachedOrderViewsFollowNewEvents) {
   Start("");
   test::HistoryGenerator gen(22);
-  DecideOptions decide;
-  decide.now = test::HistoryGenerator::Now();
   ProjectionOptions options;
   options.now = [] { return test::HistoryGenerator::Now(); };
-  std::vector<v1::OrderEvent> accepted_events;
-  OrderState state;
-  for (const auto& inbound : gen.Next("ORD-7")) {
-    Decision decision = Decide(state, inbound, decide);
-    auto* accepted = std::get_if<Accepted>(&decision);
-    if (accepted == nullptr) continue;
-    Evolve(state, accepted->event);
-    accepted_events.push_back(accepted->event);
-  }
+  const std::vector<v1::OrderEvent> accepted_events = Recorded(gen, "ORD-7");
   ASSERT_GE(accepted_events.size(), 4u);
   int64_t offset = 0;
   auto project = [&](size_t from, size_t to) {
