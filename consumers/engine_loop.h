@@ -7,7 +7,9 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <atomic>
 #include <chrono>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +38,10 @@ constexpr size_t kRejectionRawCap = 64 * 1024;
 // How often the loop reads its RocksDB figures for /metrics.
 constexpr auto kStatsInterval = std::chrono::seconds(5);
 constexpr auto kPollMarkInterval = std::chrono::milliseconds(20);
+// Records decided while the transaction before theirs commits wait in memory up to this many
+// (or kMaxHeldBytes); beyond that the loop waits for the commit.
+constexpr size_t kMaxHeldRecords = 500'000;
+constexpr size_t kMaxHeldBytes = 64 << 20;
 
 inline int64_t UnixMillisNow() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -129,8 +135,21 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   }
   // `now` is the loop's clock reading for this record.
   Status Process(const engine_detail::InboundRecord& record, engine_detail::Clock::time_point now);
+  // Starts committing the open transaction (after the commit before it finished).
   Status Commit();
-  Status CommitStore();
+  // Commit, then waits until everything decided is committed in Kafka and in the store.
+  Status Flush();
+  // The transaction being committed (Committing), sent off to the committer thread: its
+  // states serialized for the store and cached as committed, its offsets and positions.
+  Status StartCommit();
+  // On the committer thread: the Kafka commit, then the store write.
+  struct Committing;
+  Status RunCommit(Committing& c);
+  // When the commit in flight has finished (or always, with `wait`): its outcome, then the
+  // Kafka transaction of the records decided meanwhile begins and they are produced.
+  Status FinishCommit(bool wait);
+  Status JoinCommit();             // waits for the commit in flight and books it
+  Status BeginKafkaTransaction();  // and produces the held records
   void ClearTransaction();
   Status Abort(const Status& cause);
   Status Rewind();
@@ -157,8 +176,11 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
                           const v1::InboundEvent* parsed, v1::RejectionReason::Value reason,
                           const std::string& text);
   // Through a handle made in Start; the handle also tags the record for dr_cb.
+  // While a commit is in flight the record is held (its Kafka transaction cannot begin yet).
   Status Produce(RdKafka::Topic& topic, int32_t partition, std::string_view key,
                  std::string_view value);
+  Status ProduceNow(RdKafka::Topic& topic, int32_t partition, std::string_view key,
+                    std::string_view value);
   Status EnsureTransaction();
   void UpdateLag();
   void SampleStore();
@@ -192,7 +214,35 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   engine_detail::Clock::time_point next_stats_{};
   engine_detail::Clock::time_point next_poll_mark_{};  // when the liveness gauge is next updated
 
-  // The open transaction.
+  // The transaction being committed, on the committer thread, while the loop decides the next
+  // one. Every transaction's Kafka commit and store write run there in turn, and the next
+  // commit starts only after the one before it finished both (FinishCommit): the store is never
+  // more than one transaction behind Kafka, and never ahead of it. Until it finished, the loop
+  // touches no Kafka transaction state (produced_, delivered_, last_event_offset_,
+  // delivery_error_: dr_cb runs on the committer thread then) and holds the records it decides.
+  struct Committing {
+    std::vector<RdKafka::TopicPartition*> offsets;  // owned
+    std::unique_ptr<RdKafka::ConsumerGroupMetadata> group;
+    std::map<int32_t, PartitionPosition> positions;  // events_next set after the commit
+    OrderStore::Writes writes;                       // the changed states, serialized
+    int64_t records = 0;
+    bool kafka_committed = false;  // the Kafka commit succeeded (the store write may not have)
+    std::atomic<bool> finished{false};
+    std::future<Status> done;
+    ~Committing() { RdKafka::TopicPartition::destroy(offsets); }
+  };
+  std::unique_ptr<Committing> committing_;
+  // A record decided while a commit is in flight, its bytes in held_bytes_.
+  struct Held {
+    RdKafka::Topic* topic = nullptr;
+    int32_t partition = 0;
+    size_t key_at = 0, key_size = 0, value_at = 0, value_size = 0;
+  };
+  std::vector<Held> held_;
+  std::string held_bytes_;
+  bool kafka_open_ = false;  // a Kafka transaction began and was neither committed nor aborted
+
+  // The open transaction (its records are being decided).
   bool in_txn_ = false;
   engine_detail::Clock::time_point txn_deadline_;
   // Wall clock minus the steady clock at the transaction's start: a record's recorded_at is its
@@ -201,7 +251,6 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   std::unordered_map<std::string, OrderState> pending_;  // states changed in this transaction
   std::map<int32_t, int64_t> next_inbound_;       // per partition: offset after the last record
   std::map<int32_t, int64_t> last_event_offset_;  // per events partition, from delivery reports
-  OrderStore::Batch store_batch_;                 // CommitStore's, kept for its bucket array
   int64_t txn_records_ = 0, produced_ = 0, delivered_ = 0;
   std::string delivery_error_;
 };

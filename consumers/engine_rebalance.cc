@@ -84,7 +84,9 @@ void EngineService::Loop::Revoke(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
     floor_.erase(p);
     metrics_->worker.lag.Erase(p);
   }
-  committed_.clear();  // another instance may change the lost orders now; the rest re-read cheaply
+  // Another instance may change the lost orders now; the rest re-read cheaply. (Finishing the
+  // transaction above waited for the commit in flight: the store has every cached state.)
+  if (!gone.empty() || lost) committed_.clear();
   UpdateLag();
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
@@ -94,16 +96,17 @@ void EngineService::Loop::Revoke(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
       cooperative ? "COOPERATIVE" : "EAGER", PartitionList(assigned_), outcome, ms);
 }
 
-// Commits the open transaction (aborting on a retryable failure), or aborts it when the
-// partitions were lost: its offsets would be refused (KIP-447) and its producer may be fenced.
-// Returns what happened, for the log.
+// Commits the open transaction and waits for it and the commit in flight (aborting on a
+// retryable failure), or aborts what is not committed yet when the partitions were lost: its
+// offsets would be refused (KIP-447) and its producer may be fenced. Returns what happened, for the
+// log.
 const char* EngineService::Loop::FinishTransactionOnRevoke(bool lost) {
-  if (!in_txn_) return "none";
+  if (!in_txn_ && !committing_) return "none";
   if (lost) {
     Fail(Abort(Status::TryAgain("partitions lost in a rebalance")));
     return "aborted";
   }
-  Status s = Commit();
+  Status s = Flush();  // the commit in flight, then the open transaction, both landed
   if (s.retryable()) {
     Fail(Abort(s));
     return "aborted";

@@ -1,6 +1,7 @@
 #include "consumers/engine_service.h"
 
 #include <google/protobuf/util/time_util.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -88,7 +89,8 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
   // clock); the wait below uses the previous record's, a few microseconds old.
   Clock::time_point now = Clock::now();
   while (!stop.load() && status.ok() && callback_status_.ok()) {
-    auto wait = std::chrono::milliseconds(catching_up_.empty() ? 100 : 5);
+    // While a commit is in flight, its end is looked for between records and every 2 ms.
+    auto wait = std::chrono::milliseconds(committing_ ? 2 : catching_up_.empty() ? 100 : 5);
     if (in_txn_) {
       wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(txn_deadline_ - now),
                         std::chrono::milliseconds(0), wait);
@@ -114,22 +116,27 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
         break;
       default: spdlog::warn("engine: consume: {}", rd_kafka_message_errstr(message.get())); break;
     }
+    if (status.ok() && committing_ && committing_->finished.load(std::memory_order_acquire)) {
+      status = FinishCommit(/*wait=*/false);
+    }
     if (status.ok() && in_txn_ && now >= txn_deadline_) status = Commit();
     if (status.retryable()) status = Abort(status);
     // Idle, nothing commits: the lag gauges still follow the high watermarks (cached locally).
-    if (err == RD_KAFKA_RESP_ERR__TIMED_OUT && !in_txn_) UpdateLag();
+    if (err == RD_KAFKA_RESP_ERR__TIMED_OUT && !in_txn_ && !committing_) UpdateLag();
     if (now >= next_stats_) SampleStore();
   }
   if (status.ok()) status = callback_status_;
-  if (status.ok() && in_txn_) status = Commit();
+  if (status.ok()) status = Flush();
   if (status.retryable()) status = Abort(status);
-  if (!status.ok() && in_txn_) {
+  if (!status.ok()) {
     // Failed mid-batch (e.g. a store read): its offsets already count the failing record, so the
     // transaction must not commit on the way out. A fenced producer cannot abort; the next
     // instance's init_transactions aborts it then.
-    if (status.code() != Status::Code::kFatal) {
+    if (committing_) (void)JoinCommit();
+    if (kafka_open_ && status.code() != Status::Code::kFatal) {
       (void)TxnStatus(producer_->abort_transaction(kKafkaTimeoutMs), "abort_transaction");
     }
+    kafka_open_ = false;
     ClearTransaction();
   }
   consumer_->close();  // leaves the group; the revoke callback finds no open transaction
@@ -137,16 +144,37 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
   return status;
 }
 
+// Opens a transaction for the record about to be decided. Its Kafka transaction begins now, or
+// once the commit in flight has finished (its records are held until then).
 Status EngineService::Loop::EnsureTransaction() {
   if (in_txn_) return Status::Ok();
-  Status s = TxnStatus(producer_->begin_transaction(), "begin_transaction");
-  if (!s.ok()) return s;
+  if (!committing_) {
+    Status s = BeginKafkaTransaction();
+    if (!s.ok()) return s;
+  }
   in_txn_ = true;
   const auto steady = Clock::now();
   txn_deadline_ = steady + config_.engine.commit_interval;
   wall_offset_ = std::chrono::system_clock::now().time_since_epoch() - steady.time_since_epoch();
-  txn_records_ = produced_ = delivered_ = 0;
+  txn_records_ = 0;
+  return Status::Ok();
+}
+
+Status EngineService::Loop::BeginKafkaTransaction() {
+  Status s = TxnStatus(producer_->begin_transaction(), "begin_transaction");
+  if (!s.ok()) return s;
+  kafka_open_ = true;
+  produced_ = delivered_ = 0;
   delivery_error_.clear();
+  last_event_offset_.clear();
+  for (const Held& h : held_) {
+    s = ProduceNow(*h.topic, h.partition,
+                   std::string_view(held_bytes_).substr(h.key_at, h.key_size),
+                   std::string_view(held_bytes_).substr(h.value_at, h.value_size));
+    if (!s.ok()) return s;
+  }
+  held_.clear();
+  held_bytes_.clear();
   return Status::Ok();
 }
 
@@ -249,6 +277,27 @@ Status EngineService::Loop::ProduceRejection(const InboundRecord& record,
 
 Status EngineService::Loop::Produce(RdKafka::Topic& topic, int32_t partition, std::string_view key,
                                     std::string_view value) {
+  if (committing_ && (held_.size() >= kMaxHeldRecords || held_bytes_.size() >= kMaxHeldBytes)) {
+    Status s = FinishCommit(/*wait=*/true);
+    if (!s.ok()) return s;
+  }
+  if (committing_) {
+    Held& h = held_.emplace_back();
+    h.topic = &topic;
+    h.partition = partition;
+    h.key_at = held_bytes_.size();
+    h.key_size = key.size();
+    held_bytes_.append(key);
+    h.value_at = held_bytes_.size();
+    h.value_size = value.size();
+    held_bytes_.append(value);
+    return Status::Ok();
+  }
+  return ProduceNow(topic, partition, key, value);
+}
+
+Status EngineService::Loop::ProduceNow(RdKafka::Topic& topic, int32_t partition,
+                                       std::string_view key, std::string_view value) {
   RdKafka::ErrorCode e = ProduceWaiting(*producer_, topic, partition, key, value, &topic);
   if (e == RdKafka::ERR_NO_ERROR) {
     ++produced_;
@@ -271,89 +320,146 @@ void EngineService::Loop::dr_cb(RdKafka::Message& message) {
 }
 
 Status EngineService::Loop::Commit() {
-  if (!in_txn_) return Status::Ok();
-  std::vector<RdKafka::TopicPartition*> offsets;
+  Status s = FinishCommit(/*wait=*/true);  // one commit at a time, in order
+  if (!s.ok() || !in_txn_) return s;
+  return StartCommit();
+}
+
+Status EngineService::Loop::Flush() {
+  Status s = Commit();
+  if (s.ok()) s = FinishCommit(/*wait=*/true);
+  return s;
+}
+
+// The transaction's states leave it here, serialized for the store, and go to the cache as
+// committed: the records decided while the commit runs build on them. Should the commit fail,
+// Abort drops the cache, and every state is read again from the store, which has every commit
+// before this one (the commit before it finished, store write included, before this started).
+Status EngineService::Loop::StartCommit() {
+  auto c = std::make_unique<Committing>();
   for (const auto& [partition, next] : next_inbound_) {
-    offsets.push_back(RdKafka::TopicPartition::create(inbound_, partition, next));
+    c->offsets.push_back(RdKafka::TopicPartition::create(inbound_, partition, next));
+    PartitionPosition pos = positions_[partition];
+    pos.inbound_next = next;
+    c->positions[partition] = pos;
   }
-  std::unique_ptr<RdKafka::ConsumerGroupMetadata> group(consumer_->groupMetadata());
+  c->group.reset(consumer_->groupMetadata());
+  c->records = txn_records_;
+  // Beyond the configured size the cache starts over (refilled from RocksDB as orders recur):
+  // memory is bounded by engine.state_cache_orders, not by the number of orders ever seen. No
+  // write is in flight here, so the store has every state the cache drops.
+  if (committed_.size() + pending_.size() > config_.engine.state_cache_orders) committed_.clear();
+  // Orders that never came to exist (every fact refused, e.g. UNKNOWN_ORDER) are not stored:
+  // a stream of bogus ids must not grow the store.
+  while (!pending_.empty()) {
+    auto node = pending_.extract(pending_.begin());
+    if (!node.mapped().exists()) continue;
+    c->writes.Put(node.key(), node.mapped());
+    auto cached = committed_.insert(std::move(node));
+    if (!cached.inserted) cached.position->second = std::move(cached.node.mapped());
+  }
+  next_inbound_.clear();
+  in_txn_ = false;
+  Committing* raw = c.get();
+  committing_ = std::move(c);
+  raw->done = std::async(std::launch::async, [this, raw] {
+    pthread_setname_np(pthread_self(), "gendan-commit");  // for perf and top
+    Status s = RunCommit(*raw);
+    raw->finished.store(true, std::memory_order_release);
+    return s;
+  });
+  return Status::Ok();
+}
+
+// Kafka has the batch; then the store follows, states and positions in one WriteBatch. The
+// loop produces nothing meanwhile, so every delivery report served here is this transaction's.
+Status EngineService::Loop::RunCommit(Committing& c) {
   Status s =
-      TxnStatus(producer_->send_offsets_to_transaction(offsets, group.get(), kKafkaTimeoutMs),
+      TxnStatus(producer_->send_offsets_to_transaction(c.offsets, c.group.get(), kKafkaTimeoutMs),
                 "send_offsets_to_transaction");
-  RdKafka::TopicPartition::destroy(offsets);
   if (s.ok()) s = TxnStatus(producer_->commit_transaction(kKafkaTimeoutMs), "commit_transaction");
   if (!s.ok()) return s;
+  c.kafka_committed = true;
   producer_->poll(0);
   if (!delivery_error_.empty() || delivered_ != produced_) {
     return Status::Fatal("transaction committed but " + std::to_string(produced_ - delivered_) +
                          " records were not acknowledged: " + delivery_error_);
   }
-  return CommitStore();
-}
-
-// Kafka has the batch; now the store follows, states and positions in one WriteBatch.
-Status EngineService::Loop::CommitStore() {
-  OrderStore::Batch& batch = store_batch_;
-  batch.positions.clear();
-  batch.states.clear();
-  for (const auto& [partition, next] : next_inbound_) {
-    PartitionPosition& pos = positions_[partition];
-    pos.inbound_next = next;
+  for (auto& [partition, pos] : c.positions) {
     if (auto it = last_event_offset_.find(partition); it != last_event_offset_.end()) {
       pos.events_next = it->second + 1;
     }
-    batch.positions[partition] = pos;
+    c.writes.Put(partition, pos);
   }
-  // Orders that never came to exist (every fact refused, e.g. UNKNOWN_ORDER) are not stored:
-  // a stream of bogus ids must not grow the store.
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    auto next = std::next(it);
-    if (it->second.exists()) batch.states.insert(pending_.extract(it));
-    it = next;
-  }
-  // The batch waits here, whole, until the store takes it: nothing else is consumed meanwhile.
-  Status s = WriteWithRetry(
+  // The batch waits here, whole, until the store takes it: the next commit waits for it.
+  s = WriteWithRetry(
       config_.store, &metrics_->store_health, stop_,
-      "engine: order store " + config_.engine.state_dir, [&] { return store_->Commit(batch); },
+      "engine: order store " + config_.engine.state_dir, [&] { return store_->Write(c.writes); },
       [&] { return store_->Resume(); });
   if (!s.ok()) {
-    batch.states.clear();
-    ClearTransaction();  // committed in Kafka: nothing to abort, nothing to commit again
     return Status::Fatal(s.message() +
                          " (Kafka committed the batch, with its offsets, before the store " +
                          "write; a restart catches the store up from " + events_ + ")");
   }
-  // Beyond the configured size the cache starts over (refilled from RocksDB as orders recur):
-  // memory is bounded by engine.state_cache_orders, not by the number of orders ever seen.
-  if (committed_.size() + batch.states.size() > config_.engine.state_cache_orders) {
-    committed_.clear();
+  return Status::Ok();
+}
+
+Status EngineService::Loop::FinishCommit(bool wait) {
+  if (!committing_) return Status::Ok();
+  if (!wait && !committing_->finished.load(std::memory_order_acquire)) return Status::Ok();
+  Status s = JoinCommit();
+  // The records decided meanwhile: their transaction begins, and they are produced.
+  if (s.ok() && in_txn_) s = BeginKafkaTransaction();
+  return s;
+}
+
+Status EngineService::Loop::JoinCommit() {
+  std::unique_ptr<Committing> c = std::move(committing_);
+  Status s = c->done.get();
+  if (!s.ok()) {
+    // Committed in Kafka, not in the store: nothing to abort, nothing to commit again.
+    if (c->kafka_committed) kafka_open_ = false;
+    return s;
   }
-  while (!batch.states.empty()) {
-    auto cached = committed_.insert(batch.states.extract(batch.states.begin()));
-    if (!cached.inserted) cached.position->second = std::move(cached.node.mapped());
-  }
+  kafka_open_ = false;
+  for (const auto& [partition, pos] : c->positions) positions_[partition] = pos;
   metrics_->transactions_committed.fetch_add(1, std::memory_order_relaxed);
-  metrics_->batch_records_sum.fetch_add(txn_records_, std::memory_order_relaxed);
-  metrics_->last_batch_records.store(txn_records_, std::memory_order_relaxed);
+  metrics_->batch_records_sum.fetch_add(c->records, std::memory_order_relaxed);
+  metrics_->last_batch_records.store(c->records, std::memory_order_relaxed);
   metrics_->last_commit_unix_ms.store(UnixMillisNow(), std::memory_order_relaxed);
   metrics_->worker.liveness.Progressed();
-  ClearTransaction();
   UpdateLag();
   return Status::Ok();
 }
 
+// Drops the open transaction's records and states (never while a commit is in flight).
 void EngineService::Loop::ClearTransaction() {
   pending_.clear();
   next_inbound_.clear();
-  last_event_offset_.clear();
+  held_.clear();
+  held_bytes_.clear();
   in_txn_ = false;
 }
 
+// Aborts everything not committed: the open transaction and, when its commit failed, the one
+// before it. The cache goes too (it holds the states of the transaction that was committing),
+// and every state is read again from the store, which has every commit that succeeded.
 Status EngineService::Loop::Abort(const Status& cause) {
   spdlog::warn("engine: aborting transaction of {} records: {}", txn_records_, cause.message());
-  Status s = TxnStatus(producer_->abort_transaction(kKafkaTimeoutMs), "abort_transaction");
+  if (committing_) {
+    Status joined = JoinCommit();
+    if (joined.code() == Status::Code::kFatal) {
+      ClearTransaction();
+      return joined;
+    }
+  }
+  Status s;
+  if (kafka_open_)
+    s = TxnStatus(producer_->abort_transaction(kKafkaTimeoutMs), "abort_transaction");
+  kafka_open_ = false;
   metrics_->transactions_aborted.fetch_add(1, std::memory_order_relaxed);
   ClearTransaction();
+  committed_.clear();
   if (!s.ok()) return Status::Fatal(s.message());
   return Rewind();
 }

@@ -70,18 +70,29 @@ Result<PartitionPosition> OrderStore::Position(int32_t partition) const {
   return p;
 }
 
+void OrderStore::Writes::Put(const std::string& order_id, const OrderState& state) {
+  wb_.Put(OrderKey(order_id), state.Serialize());
+}
+
+void OrderStore::Writes::Put(int32_t partition, const PartitionPosition& position) {
+  wb_.Put(PositionKey(partition), EncodePosition(position));
+}
+
 Status OrderStore::Commit(const Batch& batch) {
-  rocksdb::WriteBatch wb;
-  for (const auto& [order_id, state] : batch.states) wb.Put(OrderKey(order_id), state.Serialize());
-  for (const auto& [partition, pos] : batch.positions)
-    wb.Put(PositionKey(partition), EncodePosition(pos));
+  Writes writes;
+  for (const auto& [order_id, state] : batch.states) writes.Put(order_id, state);
+  for (const auto& [partition, pos] : batch.positions) writes.Put(partition, pos);
+  return Write(writes);
+}
+
+Status OrderStore::Write(Writes& writes) {
   rocksdb::WriteOptions options;
   // Not synced: the store is a cache of gendan.events (the order of record), and its positions
   // travel in the same batch as its states. After a process crash the write is in the OS; after
   // a power cut RocksDB recovers a consistent prefix, positions behind, and the engine catches up
   // from gendan.events. A sync per commit cost the engine thread a disk flush every interval.
   options.sync = false;
-  return FromRocks(db_->Write(options, &wb), "writing order store batch");
+  return FromRocks(db_->Write(options, &writes.wb_), "writing order store batch");
 }
 
 Status OrderStore::Resume() {

@@ -10,9 +10,16 @@
 // `events_next`, and every inbound record of partition p below `inbound_next` was decided.
 // States and positions change together in one WriteBatch, so the store is never half-applied.
 // Thread-compatible: one writer; Get may run beside Commit.
+//
+// A writer on another thread takes the batch serialized (Writes), so the caller may change its
+// states again while the write runs:
+//
+//   OrderStore::Writes w;  w.Put("ORD-1", state);  w.Put(3, {1200, 877});
+//   std::thread([&] { Status s = store->Write(w); });  // state may change meanwhile
 #pragma once
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include <cstdint>
 #include <map>
@@ -40,6 +47,19 @@ class OrderStore {
     std::map<int32_t, PartitionPosition> positions;
   };
 
+  // A batch already serialized: every state and position as its stored key and bytes.
+  class Writes {
+   public:
+    void Put(const std::string& order_id, const OrderState& state);
+    void Put(int32_t partition, const PartitionPosition& position);
+    void Clear() { wb_.Clear(); }
+    size_t count() const { return static_cast<size_t>(wb_.Count()); }
+
+   private:
+    friend class OrderStore;
+    rocksdb::WriteBatch wb_;
+  };
+
   // Opens (creating if missing) the store in `dir`. IoError when RocksDB cannot open it.
   static Result<std::unique_ptr<OrderStore>> Open(const std::string& dir);
 
@@ -54,6 +74,8 @@ class OrderStore {
   // behind gendan.events catches up from it). Every value is
   // absolute, so writing the same batch again after a failure is harmless.
   Status Commit(const Batch& batch);
+  // The same for a serialized batch; `writes` is left as it was, so it may be written again.
+  Status Write(Writes& writes);
 
   // Asks RocksDB to leave the read-only state a failed write put it in (DB::Resume). Ok when it
   // recovered or had nothing to recover from; TryAgain while its own recovery is still running
