@@ -54,6 +54,10 @@ struct ProjectorOptions {
   // Where the read models live (RocksDB); `gendan serve` follows the same folder.
   std::string state_dir = "data/projections";
   std::string group_id = "gendan-projector";
+  // Orders whose read models the projector keeps in memory between batches (status, KPI facts,
+  // alerts: a few KB each), least recently changed evicted first; an order beyond it is read
+  // back from RocksDB when it recurs.
+  size_t cache_orders = 20'000;
   // Business time zone of every KPI date (DOMAIN.md §5). Changing it needs `gendan rebuild`.
   std::string utc_offset = "+00:00";
   // Issue SLAs in hours by severity (DOMAIN.md §5). Changing them needs `gendan rebuild`.

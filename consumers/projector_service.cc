@@ -51,6 +51,7 @@ Result<ProjectionOptions> ProjectionOptionsFrom(const Config& config) {
   options.risk.sla_critical = options.kpi.sla_critical;
   options.risk.sla_major = options.kpi.sla_major;
   options.risk.sla_minor = options.kpi.sla_minor;
+  options.cache_orders = config.projector.cache_orders;
   if (!config.risk.now.empty()) {
     google::protobuf::Timestamp fixed;
     if (!google::protobuf::util::TimeUtil::FromString(config.risk.now, &fixed)) {
@@ -97,7 +98,7 @@ class ProjectorService::Loop : public RdKafka::RebalanceCb {
   Status Flush();
   // On the writer thread: the read models' write, then what it changed is published.
   Status WriteStaged(rocksdb::WriteBatch& wb, ProjectionBatch::Staged& staged);
-  void Publish(std::vector<v1::OrderStatus> statuses);
+  void Publish(const std::vector<std::pair<std::string, std::string>>& statuses);
   void UpdateLag();
   Status FollowSwap();
   Status TickAlerts();
@@ -267,7 +268,7 @@ Status ProjectorService::Loop::WriteStaged(rocksdb::WriteBatch& wb,
   }
   metrics_->last_commit_unix_ms.store(UnixMillisNow(), std::memory_order_relaxed);
   if (staged.events > 0 || !staged.alerts.empty()) metrics_->worker.liveness.Progressed();
-  Publish(std::move(staged.statuses));
+  Publish(staged.statuses);
   published_ = publisher_.Drain(std::move(staged.alerts));
   return Status::Ok();
 }
@@ -295,18 +296,17 @@ Status ProjectorService::Loop::Flush() {
 Status ProjectorService::Loop::Commit() {
   Status s = CommitAsync();
   if (s.ok()) s = Flush();
-  if (s.ok()) batch_.Landed();
   return s;
 }
 
 // The latest status per changed order, at least once: the topic is compacted by order_id, so a
 // repeat after a crash only rewrites the same latest value.
-void ProjectorService::Loop::Publish(std::vector<v1::OrderStatus> statuses) {
+void ProjectorService::Loop::Publish(
+    const std::vector<std::pair<std::string, std::string>>& statuses) {
   const std::string topic = config_.Topic("status");
-  for (const v1::OrderStatus& st : statuses) {
-    std::string value = st.SerializeAsString();
-    auto e = ProduceWaiting(*status_producer_, topic, RdKafka::Topic::PARTITION_UA, st.order_id(),
-                            value);
+  for (const auto& [order_id, value] : statuses) {
+    auto e =
+        ProduceWaiting(*status_producer_, topic, RdKafka::Topic::PARTITION_UA, order_id, value);
     if (e != RdKafka::ERR_NO_ERROR)
       spdlog::warn("projector: publishing status: {}", RdKafka::err2str(e));
   }

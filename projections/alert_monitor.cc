@@ -3,11 +3,11 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
+#include <compare>
+#include <string_view>
 
 namespace gendan {
 namespace {
-
-AlertKey KeyOf(const v1::Alert& a) { return {a.kind(), a.subject()}; }
 
 google::protobuf::Timestamp ToProto(AlertMonitor::TimePoint t) {
   return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
@@ -29,42 +29,70 @@ int64_t NextRaising(v1::AlertSet* set, const AlertKey& key) {
   return 1;
 }
 
+struct KeyView {
+  v1::AlertKind::Value kind;
+  std::string_view subject;
+  auto operator<=>(const KeyView&) const = default;
+};
+
+void Raise(const v1::OrderStatus& status, const AlertKey& key, AlertMonitor::TimePoint now,
+           const RiskOptions& options, v1::AlertSet* set, int64_t* next_sequence,
+           std::vector<v1::Alert>* records) {
+  const int64_t raising = NextRaising(set, key);
+  v1::Alert* a = set->add_open();
+  a->set_alert_id(AlertId(status.order_id(), key, raising));
+  a->set_order_id(status.order_id());
+  a->set_kind(key.kind);
+  a->set_subject(key.subject);
+  a->set_state(v1::Alert::RAISED);
+  *a->mutable_raised_at() = ToProto(now);
+  a->set_message(AlertMessage(status, key, now, options));
+  a->set_merchandiser_id(status.merchandiser_id());
+  a->set_customer_id(status.customer_id());
+  a->set_supplier_id(status.supplier_id());
+  a->set_sequence((*next_sequence)++);
+  records->push_back(*a);
+}
+
+void Clear(KeyView key, AlertMonitor::TimePoint now, v1::AlertSet* set, int64_t* next_sequence,
+           std::vector<v1::Alert>* records) {
+  auto* open = set->mutable_open();
+  auto it = std::find_if(open->begin(), open->end(), [&](const v1::Alert& a) {
+    return a.kind() == key.kind && a.subject() == key.subject;
+  });
+  if (it == open->end()) return;
+  records->push_back(std::move(*it));  // `key` views into it: not read after this
+  v1::Alert& cleared = records->back();
+  cleared.set_state(v1::Alert::CLEARED);
+  *cleared.mutable_cleared_at() = ToProto(now);
+  cleared.set_sequence((*next_sequence)++);
+  open->erase(it);
+}
+
 }  // namespace
 
 std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
     const v1::OrderStatus& status, TimePoint now, const RiskOptions& options, v1::AlertSet* set,
     int64_t* next_sequence, std::vector<v1::Alert>* records) {
-  std::vector<AlertKey> before;
-  for (const v1::Alert& a : set->open()) before.push_back(KeyOf(a));
-  RiskAt at = Assess(status, now, options);
-  for (const AlertChange& change : Diff(before, at.open)) {
-    if (change.raised) {
-      v1::Alert* a = set->add_open();
-      int64_t seq = (*next_sequence)++;
-      a->set_alert_id(AlertId(status.order_id(), change.key, NextRaising(set, change.key)));
-      a->set_order_id(status.order_id());
-      a->set_kind(change.key.kind);
-      a->set_subject(change.key.subject);
-      a->set_state(v1::Alert::RAISED);
-      *a->mutable_raised_at() = ToProto(now);
-      a->set_message(AlertMessage(status, change.key, now, options));
-      a->set_merchandiser_id(status.merchandiser_id());
-      a->set_customer_id(status.customer_id());
-      a->set_supplier_id(status.supplier_id());
-      a->set_sequence(seq);
-      records->push_back(*a);
-      continue;
+  RiskAt at = Assess(status, now, options);  // sorted, unique
+  // The keys open before, as views into `set` (this runs after every event, and most change
+  // nothing); an alert is erased only after its key's turn in the merge below.
+  std::vector<KeyView> before;
+  before.reserve(static_cast<size_t>(set->open_size()));
+  for (const v1::Alert& a : set->open()) before.push_back({a.kind(), a.subject()});
+  std::sort(before.begin(), before.end());
+  before.erase(std::unique(before.begin(), before.end()), before.end());
+  // Raised and cleared in key order, as Diff gives them.
+  auto ib = before.begin();
+  auto ia = at.open.begin();
+  while (ib != before.end() || ia != at.open.end()) {
+    if (ia == at.open.end() || (ib != before.end() && *ib < KeyView{ia->kind, ia->subject})) {
+      Clear(*ib++, now, set, next_sequence, records);
+    } else if (ib == before.end() || KeyView{ia->kind, ia->subject} < *ib) {
+      Raise(status, *ia++, now, options, set, next_sequence, records);
+    } else {
+      ++ib, ++ia;
     }
-    auto* open = set->mutable_open();
-    auto it = std::find_if(open->begin(), open->end(),
-                           [&](const v1::Alert& a) { return KeyOf(a) == change.key; });
-    if (it == open->end()) continue;
-    v1::Alert cleared = *it;
-    cleared.set_state(v1::Alert::CLEARED);
-    *cleared.mutable_cleared_at() = ToProto(now);
-    cleared.set_sequence((*next_sequence)++);
-    records->push_back(std::move(cleared));
-    open->erase(it);
   }
   return at.next_change;
 }

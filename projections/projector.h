@@ -17,6 +17,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,6 +49,9 @@ struct ProjectionOptions {
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();
   };
+  // Orders kept in memory between batches (projector.cache_orders), so an order that recurs is
+  // not read back from the store; the last staged batch's orders are kept beyond it.
+  size_t cache_orders = 20'000;
 };
 
 class ProjectionBatch {
@@ -85,20 +89,20 @@ class ProjectionBatch {
   };
   // A batch staged for writing: Commit's first half.
   struct Staged {
-    Writes writes;                          // everything, with the offsets
-    std::vector<v1::OrderStatus> statuses;  // the changed orders' statuses (for gendan.status)
+    Writes writes;  // everything, with the offsets
+    // The changed orders' serialized statuses, by order_id (for gendan.status): the bytes the
+    // status view is written with.
+    std::vector<std::pair<std::string, std::string>> statuses;
     // The outbox records it adds (raised and cleared), with their keys.
     std::vector<std::pair<std::string, v1::Alert>> alerts;
     size_t events = 0;
   };
   // Stages everything applied since the last Stage or Commit, for the caller to write (any
-  // thread). Until the write landed the batch serves the staged orders and KPI cells from memory,
-  // so the next batch may be applied and staged meanwhile; at most one staged batch may be
-  // unwritten when the next one is written (writes land in stage order). On an error nothing is
-  // staged and the batch is Dropped.
+  // thread). The batch serves the staged orders and KPI cells from memory, so the next batch may
+  // be applied and staged before the write landed. Writes land in stage order, and the batch
+  // staged before this one must have landed (or been Dropped) before anything is applied, ticked
+  // or unloaded again. On an error nothing is staged and the batch is Dropped.
   Result<Staged> Stage();
-  // Every staged write landed: the store alone is the truth again.
-  void Landed() { staged_orders_.clear(); }
   // A staged write failed: forgets everything the batch assumed of it (and the next batch
   // applied meanwhile). The read models stay at their last written offsets; replay from them.
   void Dropped();
@@ -140,7 +144,8 @@ class ProjectionBatch {
   void ForgetCaches() {
     cell_cache_.clear();
     cells_complete_ = false;
-    staged_orders_.clear();
+    order_cache_.clear();
+    staged_.clear();
   }
 
  private:
@@ -155,8 +160,10 @@ class ProjectionBatch {
     bool alerts_changed = false;
     std::optional<int32_t> first_seen_in;  // the partition of the order's first event
     bool unload = false;                   // staged by Unload: delete every read model of it
+    uint64_t staged_in = 0;                // the Stage that last cached it (order_cache_)
   };
   Result<OrderWork*> Load(const std::string& order_id);
+  void CacheStaged();
   Status EvaluateAlerts(OrderWork& work, int32_t partition);
   Status StageCells(std::map<CellKey, Cell>& cells, Writes& wb);
   void ClearBatch();  // forgets what was applied since the last Stage
@@ -184,9 +191,15 @@ class ProjectionBatch {
   bool outbox_ = true;                                 // WithoutOutbox
   std::vector<std::pair<int32_t, v1::Alert>> alerts_;  // this batch's records, by partition
   std::unordered_map<std::string, OrderWork> orders_;
-  // The last staged batch's orders as it leaves them, until its write landed (Load reads them
-  // here, not from the store); an unloaded order is there as an empty one.
-  std::unordered_map<std::string, OrderWork> staged_orders_;
+  // Orders as the store holds them once every staged write landed (Load reads them here, not
+  // from the store): the last staged batch's orders, whose write may not have landed, and up to
+  // options_.cache_orders more, the least recently staged evicted first. An unloaded order is
+  // there as an empty one.
+  std::unordered_map<std::string, OrderWork> order_cache_;
+  // (Stage number, order id) as cached, oldest first; an entry whose order was staged again
+  // since is stale and skipped.
+  std::deque<std::pair<uint64_t, std::string>> staged_;
+  uint64_t stages_ = 0;
   std::map<int32_t, int64_t> offsets_;
   std::set<int32_t> unloading_;                   // partitions Unload staged this batch
   std::set<int32_t> retired_;                     // unloaded or being unloaded: no ticks

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string_view>
 
 #include "projections/kpi_facts.h"
 
@@ -18,9 +19,12 @@ constexpr Millis kForever = std::numeric_limits<Millis>::max();
 
 // Every rule of §6, for a fixed status, holds on one half-open interval of instants
 // [from, until) (milliseconds since the epoch). OpenAlerts and NextChange both read these
-// windows, so the set at an instant and the instant it changes cannot disagree.
+// windows, so the set at an instant and the instant it changes cannot disagree. The subject
+// points into the status or at an enum name: a window is built for every rule after every
+// event, and only the open ones become AlertKeys.
 struct Window {
-  AlertKey key;
+  v1::AlertKind::Value kind;
+  std::string_view subject;
   Millis from = 0;
   Millis until = kForever;
 };
@@ -60,48 +64,41 @@ std::vector<DateWindow> DeliveryWindows(const v1::OrderStatus& s, int buffer_day
   return out;
 }
 
-std::vector<DateWindow> MilestoneWindows(const v1::OrderStatus& s) {
-  std::vector<DateWindow> out;
-  if (PlanOver(s)) return out;
-  for (const v1::MilestoneStatus& m : s.milestones()) {
-    std::optional<Date> planned = ParseDate(m.planned_date());
-    if (!planned || m.has_actual_at()) continue;
-    out.push_back({{v1::AlertKind::MILESTONE_OVERDUE, v1::Milestone::Value_Name(m.milestone())},
-                   *planned + days(1),
-                   std::nullopt});
-  }
-  return out;
-}
-
 std::chrono::hours Sla(v1::IssueSeverity::Value severity, const RiskOptions& o) {
   if (severity == v1::IssueSeverity::CRITICAL) return o.sla_critical;
   if (severity == v1::IssueSeverity::MAJOR) return o.sla_major;
   return o.sla_minor;
 }
 
-// The date windows at their business midnights, then the instant-driven rules.
-std::vector<Window> Windows(const v1::OrderStatus& s, const RiskOptions& o) {
-  std::vector<Window> out;
-  if (Cancelled(s)) return out;
-  std::vector<DateWindow> dated = DeliveryWindows(s, o.buffer_days);
-  std::vector<DateWindow> milestones = MilestoneWindows(s);
-  dated.insert(dated.end(), milestones.begin(), milestones.end());
-  for (const DateWindow& w : dated) {
-    out.push_back(
-        {w.key, Midnight(w.from, o.offset), w.until ? Midnight(*w.until, o.offset) : kForever});
+// The date windows at their business midnights, then the instant-driven rules, into `out`.
+void Windows(const v1::OrderStatus& s, const RiskOptions& o, std::vector<Window>& out) {
+  out.clear();
+  if (Cancelled(s)) return;
+  auto at_midnights = [&](const DateWindow& w, std::string_view subject) {
+    out.push_back({w.key.kind, subject, Midnight(w.from, o.offset),
+                   w.until ? Midnight(*w.until, o.offset) : kForever});
+  };
+  for (const DateWindow& w : DeliveryWindows(s, o.buffer_days)) at_midnights(w, "");
+  if (!PlanOver(s)) {
+    for (const v1::MilestoneStatus& m : s.milestones()) {
+      if (m.has_actual_at()) continue;
+      std::optional<Date> planned = ParseDate(m.planned_date());
+      if (!planned) continue;
+      out.push_back({v1::AlertKind::MILESTONE_OVERDUE, v1::Milestone::Value_Name(m.milestone()),
+                     Midnight(*planned + days(1), o.offset), kForever});
+    }
   }
   for (const v1::IssueStatus& i : s.issues()) {
     if (!i.open() || !i.has_raised_at()) continue;
     Millis sla = std::chrono::duration_cast<milliseconds>(Sla(i.severity(), o)).count();
     out.push_back(
-        {{v1::AlertKind::ISSUE_SLA_BREACH, i.issue_id()}, ToMillis(i.raised_at()) + sla + 1});
+        {v1::AlertKind::ISSUE_SLA_BREACH, i.issue_id(), ToMillis(i.raised_at()) + sla + 1});
   }
-  if (Closed(s)) return out;
+  if (Closed(s)) return;
   for (const v1::HandoffStatus& h : s.handoffs()) {
     if (!h.has_due_at() || h.has_completed_at()) continue;
-    out.push_back({{v1::AlertKind::HANDOFF_OVERDUE, h.handoff_id()}, ToMillis(h.due_at()) + 1});
+    out.push_back({v1::AlertKind::HANDOFF_OVERDUE, h.handoff_id(), ToMillis(h.due_at()) + 1});
   }
-  return out;
 }
 
 std::string Rfc3339(const google::protobuf::Timestamp& t) {
@@ -166,14 +163,16 @@ RiskAt Assess(const v1::OrderStatus& status, Clock::time_point now, const RiskOp
   // A boundary b (whole milliseconds) is after `now` exactly when b > floor(now).
   const Millis t = FloorMillis(now);
   const Millis last = FloorMillis(Clock::time_point::max());
+  thread_local std::vector<Window> windows;  // reused: Assess runs after every event
+  Windows(status, options, windows);
   RiskAt at;
   std::optional<Millis> next;
-  for (Window& w : Windows(status, options)) {
+  for (const Window& w : windows) {
     if (w.from >= w.until) continue;  // never holds, so its ends change nothing
     for (Millis b : {w.from, w.until}) {
       if (b > t && b <= last && (!next || b < *next)) next = b;
     }
-    if (w.from <= t && t < w.until) at.open.push_back(std::move(w.key));
+    if (w.from <= t && t < w.until) at.open.push_back({w.kind, std::string(w.subject)});
   }
   std::sort(at.open.begin(), at.open.end());
   at.open.erase(std::unique(at.open.begin(), at.open.end()), at.open.end());

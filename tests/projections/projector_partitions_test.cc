@@ -247,7 +247,8 @@ TEST_F(ProjectorPartitionsTest, AnAdoptedPartitionPublishesOnlyWhatWasNotPublish
 // The projector's loop stages batch N+1 while N is still being written (ProjectionBatch::Stage):
 // N+1 reads the orders and KPI cells N changed from memory, never the store's older values. Half
 // the book goes through committed batches first, so the pipelined batch starts on a store with
-// cells it has not seen (it reads them back) and emptied cells are read back in flight too.
+// cells it has not seen (it reads them back) and emptied cells are read back in flight too. With
+// a small order cache, orders are evicted and read back while the batch before is in flight.
 TEST_F(ProjectorPartitionsTest, BatchesStagedBeforeTheOneBeforeLandedEqualCommittedOnes) {
   auto records = Workload(160, 14);
   const std::vector<Record> first(records.begin(), records.begin() + records.size() / 2);
@@ -255,30 +256,34 @@ TEST_F(ProjectorPartitionsTest, BatchesStagedBeforeTheOneBeforeLandedEqualCommit
   auto committed = Open("committed");
   Project(*committed, records, {0, 1, 2, 3}, 40);
 
-  auto pipelined = Open("pipelined");
-  Project(*pipelined, first, {0, 1, 2, 3}, 40);
-  ProjectionBatch b(*pipelined, options_);
-  std::optional<ProjectionBatch::Staged> in_flight;
-  auto write = [&](ProjectionBatch::Staged& staged) {
-    rocksdb::WriteBatch wb;
-    staged.writes.MoveTo(wb);
-    ASSERT_TRUE(pipelined->Write(&wb).ok());
-  };
-  size_t staged_batches = 0;
-  for (size_t i = 0; i < second.size(); ++i) {
-    ASSERT_TRUE(b.Apply(second[i].event, second[i].partition, second[i].offset).ok());
-    if (b.events() < 40 && i + 1 < second.size()) continue;
-    auto staged = b.Stage();
-    ASSERT_TRUE(staged.ok()) << staged.status().message();
-    if (in_flight) write(*in_flight);  // lands only now, after the next batch was staged
-    in_flight = std::move(*staged);
-    ++staged_batches;
+  for (size_t cache_orders : {size_t{0}, size_t{7}, size_t{50'000}}) {
+    SCOPED_TRACE("cache_orders " + std::to_string(cache_orders));
+    auto pipelined = Open("pipelined-" + std::to_string(cache_orders));
+    Project(*pipelined, first, {0, 1, 2, 3}, 40);
+    ProjectionOptions options = options_;
+    options.cache_orders = cache_orders;
+    ProjectionBatch b(*pipelined, options);
+    std::optional<ProjectionBatch::Staged> in_flight;
+    auto write = [&](ProjectionBatch::Staged& staged) {
+      rocksdb::WriteBatch wb;
+      staged.writes.MoveTo(wb);
+      ASSERT_TRUE(pipelined->Write(&wb).ok());
+    };
+    size_t staged_batches = 0;
+    for (size_t i = 0; i < second.size(); ++i) {
+      ASSERT_TRUE(b.Apply(second[i].event, second[i].partition, second[i].offset).ok());
+      if (b.events() < 40 && i + 1 < second.size()) continue;
+      auto staged = b.Stage();
+      ASSERT_TRUE(staged.ok()) << staged.status().message();
+      if (in_flight) write(*in_flight);  // lands only now, after the next batch was staged
+      in_flight = std::move(*staged);
+      ++staged_batches;
+    }
+    ASSERT_TRUE(in_flight.has_value());
+    write(*in_flight);
+    EXPECT_GT(staged_batches, 5u);
+    EXPECT_EQ(pipelined->Dump(), committed->Dump());
   }
-  ASSERT_TRUE(in_flight.has_value());
-  write(*in_flight);
-  b.Landed();
-  EXPECT_GT(staged_batches, 5u);
-  EXPECT_EQ(pipelined->Dump(), committed->Dump());
 }
 
 TEST_F(ProjectorPartitionsTest, OwnershipRecordRoundTrips) {
