@@ -151,6 +151,12 @@ Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenWriter(const std::st
 
 Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenGeneration(
     const std::string& generation_dir) {
+  // Beside the live folder, which may not exist yet (a first `gendan rebuild` of a new setup).
+  std::error_code ec;
+  const fs::path parent = fs::path(generation_dir).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (ec)
+    return Status::IoError("creating read-model folder " + parent.string() + ": " + ec.message());
   std::unique_ptr<ReadModelStore> store(new ReadModelStore(generation_dir, "", false));
   Status s = store->OpenCurrent();
   if (!s.ok()) return s;

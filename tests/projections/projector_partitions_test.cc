@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <random>
@@ -284,6 +285,19 @@ TEST_F(ProjectorPartitionsTest, BatchesStagedBeforeTheOneBeforeLandedEqualCommit
     EXPECT_GT(staged_batches, 5u);
     EXPECT_EQ(pipelined->Dump(), committed->Dump());
   }
+}
+
+// `gendan rebuild` of a setup whose read-model folder does not exist yet: the generation is
+// made with its parent folders, and a parent that cannot be made is a clear error.
+TEST_F(ProjectorPartitionsTest, GenerationIsMadeWithItsParentFolders) {
+  auto nested = ReadModelStore::OpenGeneration((dir_ / "a" / "b" / "proj.gen-1").string());
+  ASSERT_TRUE(nested.ok()) << nested.status().message();
+  EXPECT_TRUE(std::filesystem::is_directory(dir_ / "a" / "b" / "proj.gen-1"));
+  { std::ofstream file(dir_ / "plain"); }
+  auto under_file = ReadModelStore::OpenGeneration((dir_ / "plain" / "proj.gen-1").string());
+  ASSERT_FALSE(under_file.ok());
+  EXPECT_NE(under_file.status().message().find("plain"), std::string::npos)
+      << under_file.status().message();
 }
 
 TEST_F(ProjectorPartitionsTest, OwnershipRecordRoundTrips) {
