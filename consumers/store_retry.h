@@ -10,7 +10,8 @@
 //
 // The write must be idempotent (every value absolute), and the caller must not write, produce or
 // commit anything after it while this runs: the batch waits, whole, until it lands or the worker
-// exits (the projector applies its next batch in memory meanwhile, and writes it only after).
+// exits (the projector applies its next batch in memory meanwhile, and writes it only after; the
+// engine decides its next transaction's records and holds them, produced only after).
 // Only IoError and TryAgain are retried; any other failure (a corrupt store) returns at once.
 // Thread-safe StoreHealth; WriteWithRetry runs on the worker's (or its writer's) thread.
 #pragma once
