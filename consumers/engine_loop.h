@@ -116,6 +116,9 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
         rejections_(config.Topic("rejections")),
         store_(store),
         pipeline_(pipeline) {}
+  // A commit still in flight (only if Run left by an exception) uses the producer and the
+  // transaction fields: it ends before they go.
+  ~Loop() override { committing_.reset(); }
 
   Status Start();
   Status Run(const std::atomic<bool>& stop);
@@ -229,7 +232,10 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
     bool kafka_committed = false;  // the Kafka commit succeeded (the store write may not have)
     std::atomic<bool> finished{false};
     std::future<Status> done;
-    ~Committing() { RdKafka::TopicPartition::destroy(offsets); }
+    ~Committing() {
+      if (done.valid()) done.wait();  // the thread uses the offsets (and the loop's fields)
+      RdKafka::TopicPartition::destroy(offsets);
+    }
   };
   std::unique_ptr<Committing> committing_;
   // A record decided while a commit is in flight, its bytes in held_bytes_.

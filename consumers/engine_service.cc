@@ -101,6 +101,9 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
     // here the same way.
     PolledMessage message(
         rd_kafka_consumer_poll(consumer_->c_ptr(), static_cast<int>(wait.count())));
+    // A rebalance callback served by this poll failed (e.g. its commit): decide and commit
+    // nothing more, the transaction it left behind is aborted on the way out.
+    if (!callback_status_.ok()) break;
     now = Clock::now();
     if (now >= next_poll_mark_) {  // the liveness gauge needs no finer grain
       metrics_->worker.liveness.Polled();
@@ -132,7 +135,13 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
     // Failed mid-batch (e.g. a store read): its offsets already count the failing record, so the
     // transaction must not commit on the way out. A fenced producer cannot abort; the next
     // instance's init_transactions aborts it then.
-    if (committing_) (void)JoinCommit();
+    if (committing_) {
+      Status joined = JoinCommit();
+      if (!joined.ok()) {
+        spdlog::error("engine: the commit in flight failed too: {}", joined.message());
+        if (joined.code() == Status::Code::kFatal) status = joined;
+      }
+    }
     if (kafka_open_ && status.code() != Status::Code::kFatal) {
       (void)TxnStatus(producer_->abort_transaction(kKafkaTimeoutMs), "abort_transaction");
     }
@@ -181,8 +190,8 @@ Status EngineService::Loop::BeginKafkaTransaction() {
 // The state an inbound record is decided against: this transaction's, else the committed one.
 // A cached committed state moves into the transaction; if the transaction aborts, the next
 // access reads the committed state back from the store. States travel as map nodes (cache →
-// transaction → the store's batch → cache): no allocation, key copy or OrderState move per
-// order and transaction.
+// transaction → cache, serialized for the store on the way back): no allocation, key copy or
+// OrderState move per order and transaction.
 Result<OrderState*> EngineService::Loop::StateFor(const std::string& order_id) {
   if (auto it = pending_.find(order_id); it != pending_.end()) return &it->second;
   if (auto it = committed_.find(order_id); it != committed_.end()) {
@@ -336,6 +345,10 @@ Status EngineService::Loop::Flush() {
 // Abort drops the cache, and every state is read again from the store, which has every commit
 // before this one (the commit before it finished, store write included, before this started).
 Status EngineService::Loop::StartCommit() {
+  if (!kafka_open_ || !held_.empty()) {
+    // Offsets past records never produced would commit their loss.
+    return Status::Fatal("engine: a commit of a transaction that did not begin in Kafka");
+  }
   auto c = std::make_unique<Committing>();
   for (const auto& [partition, next] : next_inbound_) {
     c->offsets.push_back(RdKafka::TopicPartition::create(inbound_, partition, next));
@@ -408,8 +421,15 @@ Status EngineService::Loop::FinishCommit(bool wait) {
   if (!committing_) return Status::Ok();
   if (!wait && !committing_->finished.load(std::memory_order_acquire)) return Status::Ok();
   Status s = JoinCommit();
+  if (!s.ok()) {
+    // The records decided meanwhile built on the failed transaction's states: they are never
+    // produced, and the cache that holds those states goes.
+    ClearTransaction();
+    committed_.clear();
+    return s;
+  }
   // The records decided meanwhile: their transaction begins, and they are produced.
-  if (s.ok() && in_txn_) s = BeginKafkaTransaction();
+  if (in_txn_) s = BeginKafkaTransaction();
   return s;
 }
 

@@ -9,7 +9,8 @@
 // A partition position says: the states reflect every event of gendan.events partition p below
 // `events_next`, and every inbound record of partition p below `inbound_next` was decided.
 // States and positions change together in one WriteBatch, so the store is never half-applied.
-// Thread-compatible: one writer; Get may run beside Commit.
+// Thread-safe as RocksDB is: Get, Commit and Write may run at once (the engine's catch-ups
+// Commit while its committer thread Writes). The caller keeps one partition's writes in order.
 //
 // A writer on another thread takes the batch serialized (Writes), so the caller may change its
 // states again while the write runs:
