@@ -133,8 +133,9 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
   if (status.retryable()) status = Abort(status);
   if (!status.ok()) {
     // Failed mid-batch (e.g. a store read): its offsets already count the failing record, so the
-    // transaction must not commit on the way out. A fenced producer cannot abort; the next
-    // instance's init_transactions aborts it then.
+    // transaction must not commit on the way out, and is aborted rather than left to
+    // transaction.timeout.ms (it would hold back read_committed readers until then). A producer
+    // in a fatal state (fenced) cannot abort; the next instance's init_transactions aborts it.
     if (committing_) {
       Status joined = JoinCommit();
       if (!joined.ok()) {
@@ -142,7 +143,9 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
         if (joined.code() == Status::Code::kFatal) status = joined;
       }
     }
-    if (kafka_open_ && status.code() != Status::Code::kFatal) {
+    const bool producer_failed =
+        rd_kafka_fatal_error(producer_->c_ptr(), nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (kafka_open_ && !producer_failed) {
       (void)TxnStatus(producer_->abort_transaction(kKafkaTimeoutMs), "abort_transaction");
     }
     kafka_open_ = false;
