@@ -424,15 +424,8 @@ Status EngineService::Loop::FinishCommit(bool wait) {
   if (!committing_) return Status::Ok();
   if (!wait && !committing_->finished.load(std::memory_order_acquire)) return Status::Ok();
   Status s = JoinCommit();
-  if (!s.ok()) {
-    // The records decided meanwhile built on the failed transaction's states: they are never
-    // produced, and the cache that holds those states goes.
-    ClearTransaction();
-    committed_.clear();
-    return s;
-  }
   // The records decided meanwhile: their transaction begins, and they are produced.
-  if (in_txn_) s = BeginKafkaTransaction();
+  if (s.ok() && in_txn_) s = BeginKafkaTransaction();
   return s;
 }
 
@@ -440,6 +433,11 @@ Status EngineService::Loop::JoinCommit() {
   std::unique_ptr<Committing> c = std::move(committing_);
   Status s = c->done.get();
   if (!s.ok()) {
+    // The records decided meanwhile built on the failed transaction's states: they are never
+    // produced, and the cache that holds those states goes (for every caller: the loop, a
+    // revoke, an abort, the way out).
+    ClearTransaction();
+    committed_.clear();
     // Committed in Kafka, not in the store: nothing to abort, nothing to commit again.
     if (c->kafka_committed) kafka_open_ = false;
     return s;
@@ -471,10 +469,7 @@ Status EngineService::Loop::Abort(const Status& cause) {
   spdlog::warn("engine: aborting transaction of {} records: {}", txn_records_, cause.message());
   if (committing_) {
     Status joined = JoinCommit();
-    if (joined.code() == Status::Code::kFatal) {
-      ClearTransaction();
-      return joined;
-    }
+    if (joined.code() == Status::Code::kFatal) return joined;
   }
   Status s;
   if (kafka_open_)

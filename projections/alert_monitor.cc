@@ -3,8 +3,6 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
-#include <compare>
-#include <string_view>
 
 namespace gendan {
 namespace {
@@ -29,12 +27,6 @@ int64_t NextRaising(v1::AlertSet* set, const AlertKey& key) {
   return 1;
 }
 
-struct KeyView {
-  v1::AlertKind::Value kind;
-  std::string_view subject;
-  auto operator<=>(const KeyView&) const = default;
-};
-
 void Raise(const v1::OrderStatus& status, const AlertKey& key, AlertMonitor::TimePoint now,
            const RiskOptions& options, v1::AlertSet* set, int64_t* next_sequence,
            std::vector<v1::Alert>* records) {
@@ -54,14 +46,14 @@ void Raise(const v1::OrderStatus& status, const AlertKey& key, AlertMonitor::Tim
   records->push_back(*a);
 }
 
-void Clear(KeyView key, AlertMonitor::TimePoint now, v1::AlertSet* set, int64_t* next_sequence,
-           std::vector<v1::Alert>* records) {
+void Clear(const AlertKey& key, AlertMonitor::TimePoint now, v1::AlertSet* set,
+           int64_t* next_sequence, std::vector<v1::Alert>* records) {
   auto* open = set->mutable_open();
   auto it = std::find_if(open->begin(), open->end(), [&](const v1::Alert& a) {
     return a.kind() == key.kind && a.subject() == key.subject;
   });
   if (it == open->end()) return;
-  records->push_back(std::move(*it));  // `key` views into it: not read after this
+  records->push_back(std::move(*it));
   v1::Alert& cleared = records->back();
   cleared.set_state(v1::Alert::CLEARED);
   *cleared.mutable_cleared_at() = ToProto(now);
@@ -74,24 +66,15 @@ void Clear(KeyView key, AlertMonitor::TimePoint now, v1::AlertSet* set, int64_t*
 std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
     const v1::OrderStatus& status, TimePoint now, const RiskOptions& options, v1::AlertSet* set,
     int64_t* next_sequence, std::vector<v1::Alert>* records) {
-  RiskAt at = Assess(status, now, options);  // sorted, unique
-  // The keys open before, as views into `set` (this runs after every event, and most change
-  // nothing); an alert is erased only after its key's turn in the merge below.
-  std::vector<KeyView> before;
+  std::vector<AlertKey> before;
   before.reserve(static_cast<size_t>(set->open_size()));
   for (const v1::Alert& a : set->open()) before.push_back({a.kind(), a.subject()});
-  std::sort(before.begin(), before.end());
-  before.erase(std::unique(before.begin(), before.end()), before.end());
-  // Raised and cleared in key order, as Diff gives them.
-  auto ib = before.begin();
-  auto ia = at.open.begin();
-  while (ib != before.end() || ia != at.open.end()) {
-    if (ia == at.open.end() || (ib != before.end() && *ib < KeyView{ia->kind, ia->subject})) {
-      Clear(*ib++, now, set, next_sequence, records);
-    } else if (ib == before.end() || KeyView{ia->kind, ia->subject} < *ib) {
-      Raise(status, *ia++, now, options, set, next_sequence, records);
+  RiskAt at = Assess(status, now, options);
+  for (const AlertChange& change : Diff(before, at.open)) {
+    if (change.raised) {
+      Raise(status, change.key, now, options, set, next_sequence, records);
     } else {
-      ++ib, ++ia;
+      Clear(change.key, now, set, next_sequence, records);
     }
   }
   return at.next_change;

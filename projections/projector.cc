@@ -392,10 +392,7 @@ void ProjectionBatch::ClearBatch() {
 
 void ProjectionBatch::Dropped() {
   ClearBatch();
-  cell_cache_.clear();
-  cells_complete_ = false;
-  order_cache_.clear();
-  staged_.clear();
+  ForgetCaches();
   sequences_.clear();  // read from the store again
 }
 
