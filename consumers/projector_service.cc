@@ -235,7 +235,8 @@ Status ProjectorService::Loop::Apply(const RdKafka::Message& m) {
                          std::to_string(m.offset()) + " is not a gendan.v1.OrderEvent");
   }
   if (batch_.events() == 0) batch_deadline_ = Clock::now() + config_.projector.commit_interval;
-  return batch_.Apply(event, m.partition(), m.offset());
+  return batch_.Apply(event, m.partition(), m.offset(),
+                      {static_cast<const char*>(m.payload()), m.len()});
 }
 
 Status ProjectorService::Loop::CommitAsync() {

@@ -166,9 +166,9 @@ Result<size_t> ProjectionBatch::Unload(int32_t partition, size_t limit) {
   return orders->size();
 }
 
-// Deletes every read model of the order and retracts its KPI contributions into `cells`.
-void ProjectionBatch::WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb,
-                                  std::map<CellKey, Cell>& cells) {
+// Deletes every read model of the order and retracts its KPI contributions from the cells.
+Status ProjectionBatch::WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb,
+                                    std::vector<CellEntry*>& touched) {
   wb.Delete(ReadModelStore::StatusKey(order_id));
   wb.Delete(ReadModelStore::FactsKey(order_id));
   wb.Delete(ReadModelStore::AlertsKey(order_id));
@@ -180,8 +180,7 @@ void ProjectionBatch::WriteUnload(const std::string& order_id, const OrderWork& 
   for (int64_t v = 1; v <= work.status.version(); ++v)
     wb.Delete(ReadModelStore::EventKey(order_id, v));
   wb.Delete(ReadModelStore::PartitionOrderKey(*work.first_seen_in, order_id));
-  for (auto& [key, cell] : Delta(work.facts_before, OrderFacts{}, options_.kpi))
-    cells[key].Merge(cell);
+  return MergeCells(Delta(work.facts_before, OrderFacts{}, options_.kpi), touched);
 }
 
 Result<size_t> ProjectionBatch::Tick() {
@@ -225,7 +224,8 @@ void ProjectionBatch::WriteAlerts(const std::string& order_id, OrderWork& work, 
   }
 }
 
-Status ProjectionBatch::Apply(const v1::OrderEvent& event, int32_t partition, int64_t offset) {
+Status ProjectionBatch::Apply(const v1::OrderEvent& event, int32_t partition, int64_t offset,
+                              std::string_view bytes) {
   offsets_[partition] = offset + 1;
   auto work = Load(event.order_id());
   if (!work.ok()) return work.status();
@@ -235,7 +235,7 @@ Status ProjectionBatch::Apply(const v1::OrderEvent& event, int32_t partition, in
   ApplyToStatus((*work)->status, event, options_.kpi.offset);
   ApplyEvent((*work)->facts, event);
   timeline_.emplace_back(ReadModelStore::EventKey(event.order_id(), event.version()),
-                         event.SerializeAsString());
+                         bytes.empty() ? event.SerializeAsString() : std::string(bytes));
   ++events_;
   return EvaluateAlerts(**work, partition);
 }
@@ -252,10 +252,14 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
   }
   Staged staged;
   Writes& wb = staged.writes;
-  std::map<CellKey, Cell> cells;
+  // Growing the vector moves every op staged so far, twice on average.
+  wb.Reserve(last_writes_ + last_writes_ / 4);
+  std::vector<CellEntry*> touched;
+  Status s;
   for (auto& [order_id, work] : orders_) {
     if (work.unload) {
-      WriteUnload(order_id, work, wb, cells);
+      s = WriteUnload(order_id, work, wb, touched);
+      if (!s.ok()) break;
       work = OrderWork();  // what the store holds of it once the write landed: nothing
       continue;
     }
@@ -279,15 +283,15 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
         wb.Put(ReadModelStore::IndexKey(t.first, t.second, order_id), "");
       }
     }
-    for (auto& [key, cell] : Delta(work.facts_before, work.facts, options_.kpi))
-      cells[key].Merge(cell);
+    s = MergeCells(Delta(work.facts_before, work.facts, options_.kpi), touched);
+    if (!s.ok()) break;
   }
-  if (*rollups_) {
-    AddMonthRollups(&cells);
-    wb.Put(ReadModelStore::RollupsKey(), "");  // idempotent; the marker lands with the cells
+  if (s.ok()) {
+    StageCells(touched, wb);
+    // Idempotent; the marker lands with the cells.
+    if (*rollups_) wb.Put(ReadModelStore::RollupsKey(), "");
+    s = StageUnloadedPartitions(wb);
   }
-  Status s = StageCells(cells, wb);
-  if (s.ok()) s = StageUnloadedPartitions(wb);
   if (!s.ok()) {
     Dropped();
     return s;
@@ -310,6 +314,7 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
     wb.Put(ReadModelStore::PublishedOffsetKey(partition), ReadModelStore::OffsetValue(offset));
   }
   staged.events = events_;
+  last_writes_ = wb.size();
   CacheStaged();
   ClearBatch();
   return staged;
@@ -346,36 +351,59 @@ void ProjectionBatch::CacheStaged() {
   }
 }
 
-// Merges the batch's cell deltas into the cells as stored (or as the staged batch before left
-// them), in the cache: the cache is what the next batch reads, landed or not, so an emptied cell
-// stays in it (as empty) until then.
-Status ProjectionBatch::StageCells(std::map<CellKey, Cell>& cells, Writes& wb) {
-  std::vector<std::string> touched;
-  touched.reserve(cells.size());
-  for (const auto& [key, delta] : cells) {
+// Merges one order's cell changes (with their month rollups, when the store keeps them) into
+// the cells as stored, or as the batches staged before left them: the cache is what the next
+// batch reads, landed or not, so an emptied cell stays in it (as empty) until then. Merging
+// each order's few cells straight into the cache, not into a batch-wide map first, saves a
+// second merge and an ordered map's comparisons per cell (docs/benchmarks.md).
+Status ProjectionBatch::MergeCells(const CellMap& delta, std::vector<CellEntry*>& touched) {
+  const uint64_t stage = stages_ + 1;  // CacheStaged numbers this batch at its end
+  auto merge = [&](const CellKey& key, const Cell& change) -> Status {
     auto [it, fresh] = cell_cache_.try_emplace(ReadModelStore::CellStoreKey(key));
     if (fresh && !cells_complete_) {
       auto stored = store_.GetCell(key);
-      if (!stored.ok()) return stored.status();
-      if (stored->has_value()) it->second = std::move(**stored);
+      if (!stored.ok()) return stored.status();  // Stage drops the batch and the cache
+      if (stored->has_value()) it->second.cell = std::move(**stored);
     }
-    Cell& cell = it->second;
-    cell.Merge(delta);
+    it->second.cell.Merge(change);
+    if (it->second.touched_in != stage) {
+      it->second.touched_in = stage;
+      touched.push_back(&*it);
+    }
+    return Status::Ok();
+  };
+  for (const auto& [key, change] : delta) {
+    Status s = merge(key, change);
+    if (s.ok() && *rollups_ && !key.month) {
+      // The month's rollup changes by what its day does (AddMonthRollups, one cell at a time).
+      CellKey month = key;
+      month.month = true;
+      month.date = BucketStart(key.date, Bucket::kMonth);
+      s = merge(month, change);
+    }
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// Writes the cells this batch changed, as they now are.
+void ProjectionBatch::StageCells(const std::vector<CellEntry*>& touched, Writes& wb) {
+  for (const CellEntry* entry : touched) {
+    const Cell& cell = entry->second.cell;
     if (cell.Empty()) {
-      wb.Delete(it->first);
+      wb.Delete(entry->first);
     } else {
-      wb.Put(it->first, cell.Serialize());
+      wb.Put(entry->first, cell.Serialize());
     }
-    touched.push_back(it->first);
   }
   if (cell_cache_.size() > kCellCacheLimit) {
     // Full: keep only this batch's cells, which may not have landed yet.
-    std::unordered_map<std::string, Cell> kept;
-    for (const std::string& key : touched) kept.insert(cell_cache_.extract(key));
+    std::unordered_map<std::string, CachedCell> kept;
+    kept.reserve(touched.size());
+    for (const CellEntry* entry : touched) kept.insert(cell_cache_.extract(entry->first));
     cell_cache_ = std::move(kept);
     cells_complete_ = false;
   }
-  return Status::Ok();
 }
 
 void ProjectionBatch::ClearBatch() {

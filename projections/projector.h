@@ -24,6 +24,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -60,8 +61,10 @@ class ProjectionBatch {
       : store_(store), options_(options) {}
 
   // Applies one event read at (partition, offset). An event at or below the order's version is
-  // skipped: it is already in the read models.
-  Status Apply(const v1::OrderEvent& event, int32_t partition, int64_t offset);
+  // skipped: it is already in the read models. `bytes`, when given, are the event as read: its
+  // timeline entry, instead of serializing it again.
+  Status Apply(const v1::OrderEvent& event, int32_t partition, int64_t offset,
+               std::string_view bytes = {});
 
   // Re-evaluates the alerts of every order whose schedule has come (the risk monitor's clock
   // tick); the changes are written by the next Commit. Returns how many orders it looked at.
@@ -79,6 +82,7 @@ class ProjectionBatch {
     void Delete(std::string key);
     void MoveTo(rocksdb::WriteBatch& wb);  // sorted; leaves this empty
     size_t size() const { return ops_.size(); }
+    void Reserve(size_t n) { ops_.reserve(n); }
 
    private:
     struct Op {
@@ -165,11 +169,17 @@ class ProjectionBatch {
   Result<OrderWork*> Load(const std::string& order_id);
   void CacheStaged();
   Status EvaluateAlerts(OrderWork& work, int32_t partition);
-  Status StageCells(std::map<CellKey, Cell>& cells, Writes& wb);
+  struct CachedCell {
+    Cell cell;
+    uint64_t touched_in = 0;  // the Stage that last changed it
+  };
+  using CellEntry = std::pair<const std::string, CachedCell>;
+  Status MergeCells(const CellMap& delta, std::vector<CellEntry*>& touched);
+  void StageCells(const std::vector<CellEntry*>& touched, Writes& wb);
   void ClearBatch();  // forgets what was applied since the last Stage
   void WriteAlerts(const std::string& order_id, OrderWork& work, Writes& wb);
-  void WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb,
-                   std::map<CellKey, Cell>& cells);
+  Status WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb,
+                     std::vector<CellEntry*>& touched);
   bool Replaying(int32_t partition, int64_t offset) const;
   Status StageUnloadedPartitions(Writes& wb);
   Status DropOutbox(int32_t partition, Writes& wb);
@@ -181,7 +191,7 @@ class ProjectionBatch {
   // KPI cells as stored, so a batch does not read back the cells it changes (the single writer
   // knows them); bounded, refilled from the store on a miss.
   static constexpr size_t kCellCacheLimit = 500'000;
-  std::unordered_map<std::string, Cell> cell_cache_;
+  std::unordered_map<std::string, CachedCell> cell_cache_;  // by ReadModelStore::CellStoreKey
   // The cache holds every KPI cell the store has (it started with none and was never cleared):
   // a miss is an absent cell, not read. What makes a rebuild's or a new store's cells cheap.
   bool cells_complete_ = false;
@@ -211,6 +221,7 @@ class ProjectionBatch {
   int64_t current_offset_ = -1;     // of the event being applied (-1: a tick)
   std::vector<std::pair<std::string, std::string>> timeline_;  // key, event bytes
   size_t events_ = 0;
+  size_t last_writes_ = 0;  // the last Stage's write count: the next one reserves as much
 };
 
 }  // namespace gendan

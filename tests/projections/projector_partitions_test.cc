@@ -176,6 +176,36 @@ TEST_F(ProjectorPartitionsTest, PartitionStoresAddUpToOneStore) {
   EXPECT_FALSE(merged_bytes.empty());
 }
 
+// Invariant: every month rollup cell equals its month's day cells merged, through batches that
+// change the same cells and an unload that retracts some of them.
+TEST_F(ProjectorPartitionsTest, MonthRollupsEqualTheirDayCellsMerged) {
+  auto records = Workload(150, 16);
+  auto store = Open("store");
+  Project(*store, records, {0, 1, 2, 3}, 97);
+  ProjectionBatch b(*store, options_);
+  auto n = b.Unload(1, 10);
+  ASSERT_TRUE(n.ok());
+  ASSERT_TRUE(b.Commit().ok());
+  ASSERT_TRUE(store->HasMonthRollups());
+  for (GroupKind kind : kAllGroupKinds) {
+    std::map<std::string, Cell> summed;
+    store->Scan(kind, kMinDate, kMaxDate, [&](const CellKey& k, const Cell& c) {
+      CellKey month = k;
+      month.month = true;
+      month.date = BucketStart(k.date, Bucket::kMonth);
+      summed[Describe(month)].Merge(c);
+    });
+    std::map<std::string, std::string> expected, months;
+    for (const auto& [key, cell] : summed) {
+      if (!cell.Empty()) expected[key] = cell.ToString();
+    }
+    store->ScanMonths(kind, kMinDate, kMaxDate,
+                      [&](const CellKey& k, const Cell& c) { months[Describe(k)] = c.ToString(); });
+    EXPECT_EQ(months, expected) << GroupKindName(kind);
+    EXPECT_FALSE(months.empty()) << GroupKindName(kind);
+  }
+}
+
 TEST_F(ProjectorPartitionsTest, ReloadingAnUnloadedPartitionRestoresTheStore) {
   auto records = Workload(100, 14);
   auto store = Open("store");
