@@ -168,7 +168,7 @@ Result<size_t> ProjectionBatch::Unload(int32_t partition, size_t limit) {
 
 // Deletes every read model of the order and retracts its KPI contributions from the cells.
 Status ProjectionBatch::WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb,
-                                    std::vector<CellEntry*>& touched) {
+                                    std::vector<CellSlot>& touched) {
   wb.Delete(ReadModelStore::StatusKey(order_id));
   wb.Delete(ReadModelStore::FactsKey(order_id));
   wb.Delete(ReadModelStore::AlertsKey(order_id));
@@ -254,7 +254,7 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
   Writes& wb = staged.writes;
   // Growing the vector moves every op staged so far, twice on average.
   wb.Reserve(last_writes_ + last_writes_ / 4);
-  std::vector<CellEntry*> touched;
+  std::vector<CellSlot> touched;
   Status s;
   for (auto& [order_id, work] : orders_) {
     if (work.unload) {
@@ -356,30 +356,31 @@ void ProjectionBatch::CacheStaged() {
 // batch reads, landed or not, so an emptied cell stays in it (as empty) until then. Merging
 // each order's few cells straight into the cache, not into a batch-wide map first, saves a
 // second merge and an ordered map's comparisons per cell (docs/benchmarks.md).
-Status ProjectionBatch::MergeCells(const CellMap& delta, std::vector<CellEntry*>& touched) {
+Status ProjectionBatch::MergeCells(const CellMap& delta, std::vector<CellSlot>& touched) {
   const uint64_t stage = stages_ + 1;  // CacheStaged numbers this batch at its end
-  auto merge = [&](const CellKey& key, const Cell& change) -> Status {
-    auto [it, fresh] = cell_cache_.try_emplace(ReadModelStore::CellStoreKey(key));
+  auto merge = [&](const CellSlot& slot, const Cell& change) -> Status {
+    auto [it, fresh] = cell_cache_.try_emplace(slot);
     if (fresh && !cells_complete_) {
-      auto stored = store_.GetCell(key);
+      auto stored = store_.GetCell(KeyOf(slot));
       if (!stored.ok()) return stored.status();  // Stage drops the batch and the cache
       if (stored->has_value()) it->second.cell = std::move(**stored);
     }
     it->second.cell.Merge(change);
     if (it->second.touched_in != stage) {
       it->second.touched_in = stage;
-      touched.push_back(&*it);
+      touched.push_back(slot);
     }
     return Status::Ok();
   };
   for (const auto& [key, change] : delta) {
-    Status s = merge(key, change);
+    CellSlot slot = SlotOf(key);
+    Status s = merge(slot, change);
     if (s.ok() && *rollups_ && !key.month) {
       // The month's rollup changes by what its day does (AddMonthRollups, one cell at a time).
-      CellKey month = key;
-      month.month = true;
-      month.date = BucketStart(key.date, Bucket::kMonth);
-      s = merge(month, change);
+      slot.kind |= kMonthSlot;
+      slot.date =
+          static_cast<int32_t>(BucketStart(key.date, Bucket::kMonth).time_since_epoch().count());
+      s = merge(slot, change);
     }
     if (!s.ok()) return s;
   }
@@ -387,23 +388,51 @@ Status ProjectionBatch::MergeCells(const CellMap& delta, std::vector<CellEntry*>
 }
 
 // Writes the cells this batch changed, as they now are.
-void ProjectionBatch::StageCells(const std::vector<CellEntry*>& touched, Writes& wb) {
-  for (const CellEntry* entry : touched) {
-    const Cell& cell = entry->second.cell;
+void ProjectionBatch::StageCells(const std::vector<CellSlot>& touched, Writes& wb) {
+  for (const CellSlot& slot : touched) {
+    const Cell& cell = cell_cache_.find(slot)->second.cell;
+    std::string key = ReadModelStore::CellStoreKey(KeyOf(slot));
     if (cell.Empty()) {
-      wb.Delete(entry->first);
+      wb.Delete(std::move(key));
     } else {
-      wb.Put(entry->first, cell.Serialize());
+      wb.Put(std::move(key), cell.Serialize());
     }
   }
   if (cell_cache_.size() > kCellCacheLimit) {
     // Full: keep only this batch's cells, which may not have landed yet.
-    std::unordered_map<std::string, CachedCell> kept;
+    decltype(cell_cache_) kept;
     kept.reserve(touched.size());
-    for (const CellEntry* entry : touched) kept.insert(cell_cache_.extract(entry->first));
+    for (const CellSlot& slot : touched) kept.insert(cell_cache_.extract(slot));
     cell_cache_ = std::move(kept);
     cells_complete_ = false;
   }
+}
+
+size_t ProjectionBatch::CellSlotHash::operator()(const CellSlot& s) const {
+  // Two multiplicative mixes (splitmix64's constants) folded together.
+  uint64_t a = (uint64_t{s.group} << 32) | static_cast<uint32_t>(s.date);
+  uint64_t b = (uint64_t{s.kind} << 8) | s.key;
+  uint64_t h = a * 0x9E3779B97F4A7C15ULL ^ (b + 1) * 0xBF58476D1CE4E5B9ULL;
+  return static_cast<size_t>(h ^ (h >> 31));
+}
+
+ProjectionBatch::CellSlot ProjectionBatch::SlotOf(const CellKey& key) {
+  auto [it, fresh] = group_ids_.try_emplace(key.group, static_cast<uint32_t>(group_names_.size()));
+  if (fresh) group_names_.push_back(key.group);
+  // Dates fit 32 bits: CellKey::Encode keeps no more.
+  return {it->second, static_cast<int32_t>(key.date.time_since_epoch().count()),
+          static_cast<uint8_t>(static_cast<uint8_t>(key.kind) | (key.month ? kMonthSlot : 0)),
+          static_cast<uint8_t>(key.key)};
+}
+
+CellKey ProjectionBatch::KeyOf(const CellSlot& slot) const {
+  CellKey key;
+  key.kind = static_cast<GroupKind>(slot.kind & ~kMonthSlot);
+  key.month = (slot.kind & kMonthSlot) != 0;
+  key.group = group_names_[slot.group];
+  key.date = Date(std::chrono::days(slot.date));
+  key.key = static_cast<KpiKey>(slot.key);
+  return key;
 }
 
 void ProjectionBatch::ClearBatch() {

@@ -16,6 +16,8 @@
 // Not thread-safe; one batch at a time per store.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -147,6 +149,8 @@ class ProjectionBatch {
   // Drops what the batch caches of the store (after the store was reopened on another folder).
   void ForgetCaches() {
     cell_cache_.clear();
+    group_ids_.clear();
+    group_names_.clear();
     cells_complete_ = false;
     order_cache_.clear();
     staged_.clear();
@@ -169,17 +173,31 @@ class ProjectionBatch {
   Result<OrderWork*> Load(const std::string& order_id);
   void CacheStaged();
   Status EvaluateAlerts(OrderWork& work, int32_t partition);
+  // A KPI cell's key in the cache: its CellKey with the group as a number (group_ids_), so a
+  // lookup neither builds nor hashes a string.
+  struct CellSlot {
+    uint32_t group = 0;
+    int32_t date = 0;  // days since the epoch
+    uint8_t kind = 0;  // GroupKind, | kMonthSlot for a month's rollup
+    uint8_t key = 0;   // KpiKey
+    bool operator==(const CellSlot&) const = default;
+  };
+  static constexpr uint8_t kMonthSlot = 0x80;
+  struct CellSlotHash {
+    size_t operator()(const CellSlot& s) const;
+  };
   struct CachedCell {
     Cell cell;
     uint64_t touched_in = 0;  // the Stage that last changed it
   };
-  using CellEntry = std::pair<const std::string, CachedCell>;
-  Status MergeCells(const CellMap& delta, std::vector<CellEntry*>& touched);
-  void StageCells(const std::vector<CellEntry*>& touched, Writes& wb);
+  CellSlot SlotOf(const CellKey& key);
+  CellKey KeyOf(const CellSlot& slot) const;
+  Status MergeCells(const CellMap& delta, std::vector<CellSlot>& touched);
+  void StageCells(const std::vector<CellSlot>& touched, Writes& wb);
   void ClearBatch();  // forgets what was applied since the last Stage
   void WriteAlerts(const std::string& order_id, OrderWork& work, Writes& wb);
   Status WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb,
-                     std::vector<CellEntry*>& touched);
+                     std::vector<CellSlot>& touched);
   bool Replaying(int32_t partition, int64_t offset) const;
   Status StageUnloadedPartitions(Writes& wb);
   Status DropOutbox(int32_t partition, Writes& wb);
@@ -191,7 +209,11 @@ class ProjectionBatch {
   // KPI cells as stored, so a batch does not read back the cells it changes (the single writer
   // knows them); bounded, refilled from the store on a miss.
   static constexpr size_t kCellCacheLimit = 500'000;
-  std::unordered_map<std::string, CachedCell> cell_cache_;  // by ReadModelStore::CellStoreKey
+  absl::flat_hash_map<CellSlot, CachedCell, CellSlotHash> cell_cache_;
+  // The groups (merchandiser, customer, supplier ids) the cached cells are of, numbered: as
+  // many as the store has groups, kept until the cache is forgotten.
+  std::unordered_map<std::string, uint32_t> group_ids_;
+  std::vector<std::string> group_names_;  // by number
   // The cache holds every KPI cell the store has (it started with none and was never cleared):
   // a miss is an absent cell, not read. What makes a rebuild's or a new store's cells cheap.
   bool cells_complete_ = false;

@@ -21,10 +21,10 @@ set -euo pipefail
 BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   librdkafka-dev librocksdb-dev libprotobuf-dev protobuf-compiler libjemalloc-dev
-  libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
+  libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libabsl-dev
 )
 RUNTIME_PACKAGES=(
-  librdkafka++1 librocksdb7.8 libprotobuf32 libcpp-httplib0.11 libspdlog1.10 libfmt9 libjemalloc2
+  librdkafka++1 librocksdb7.8 libprotobuf32 libcpp-httplib0.11 libspdlog1.10 libfmt9 libjemalloc2 libabsl20220623
   ca-certificates
 )
 

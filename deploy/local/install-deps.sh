@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev librocksdb-dev libprotobuf-dev protobuf-compiler libjemalloc-dev
   libgtest-dev libbenchmark-dev
-  libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
+  libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libabsl-dev
   clang-format clang-tidy
   clang-14 libclang-rt-14-dev
   openjdk-17-jre-headless maven kcat curl
