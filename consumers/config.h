@@ -58,6 +58,10 @@ struct ProjectorOptions {
   // alerts: a few KB each), least recently changed evicted first; an order beyond it is read
   // back from RocksDB when it recurs.
   size_t cache_orders = 20'000;
+  // KPI cells (a day's or a month's sums of one key for one group; ~100 bytes each) the
+  // projector keeps in memory; past it, all but the last batch's are dropped and read back from
+  // RocksDB as they recur.
+  size_t cache_cells = 2'000'000;
   // Business time zone of every KPI date (DOMAIN.md §5). Changing it needs `gendan rebuild`.
   std::string utc_offset = "+00:00";
   // Issue SLAs in hours by severity (DOMAIN.md §5). Changing them needs `gendan rebuild`.

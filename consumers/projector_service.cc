@@ -52,6 +52,7 @@ Result<ProjectionOptions> ProjectionOptionsFrom(const Config& config) {
   options.risk.sla_major = options.kpi.sla_major;
   options.risk.sla_minor = options.kpi.sla_minor;
   options.cache_orders = config.projector.cache_orders;
+  options.cache_cells = config.projector.cache_cells;
   if (!config.risk.now.empty()) {
     google::protobuf::Timestamp fixed;
     if (!google::protobuf::util::TimeUtil::FromString(config.risk.now, &fixed)) {

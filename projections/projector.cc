@@ -398,7 +398,7 @@ void ProjectionBatch::StageCells(const std::vector<CellSlot>& touched, Writes& w
       wb.Put(std::move(key), cell.Serialize());
     }
   }
-  if (cell_cache_.size() > kCellCacheLimit) {
+  if (cell_cache_.size() > options_.cache_cells) {
     // Full: keep only this batch's cells, which may not have landed yet.
     decltype(cell_cache_) kept;
     kept.reserve(touched.size());

@@ -55,6 +55,9 @@ struct ProjectionOptions {
   // Orders kept in memory between batches (projector.cache_orders), so an order that recurs is
   // not read back from the store; the last staged batch's orders are kept beyond it.
   size_t cache_orders = 20'000;
+  // KPI cells kept in memory (projector.cache_cells); past it, all but the last staged batch's
+  // are dropped and read back from the store as they recur.
+  size_t cache_cells = 2'000'000;
 };
 
 class ProjectionBatch {
@@ -207,8 +210,7 @@ class ProjectionBatch {
   ProjectionOptions options_;
   std::map<int32_t, int64_t> sequences_;  // next alert sequence per partition, once loaded
   // KPI cells as stored, so a batch does not read back the cells it changes (the single writer
-  // knows them); bounded, refilled from the store on a miss.
-  static constexpr size_t kCellCacheLimit = 500'000;
+  // knows them); bounded by options_.cache_cells, refilled from the store on a miss.
   absl::flat_hash_map<CellSlot, CachedCell, CellSlotHash> cell_cache_;
   // The groups (merchandiser, customer, supplier ids) the cached cells are of, numbered: as
   // many as the store has groups, kept until the cache is forgotten.
