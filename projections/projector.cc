@@ -408,14 +408,6 @@ void ProjectionBatch::StageCells(const std::vector<CellSlot>& touched, Writes& w
   }
 }
 
-size_t ProjectionBatch::CellSlotHash::operator()(const CellSlot& s) const {
-  // Two multiplicative mixes (splitmix64's constants) folded together.
-  uint64_t a = (uint64_t{s.group} << 32) | static_cast<uint32_t>(s.date);
-  uint64_t b = (uint64_t{s.kind} << 8) | s.key;
-  uint64_t h = a * 0x9E3779B97F4A7C15ULL ^ (b + 1) * 0xBF58476D1CE4E5B9ULL;
-  return static_cast<size_t>(h ^ (h >> 31));
-}
-
 ProjectionBatch::CellSlot ProjectionBatch::SlotOf(const CellKey& key) {
   auto [it, fresh] = group_ids_.try_emplace(key.group, static_cast<uint32_t>(group_names_.size()));
   if (fresh) group_names_.push_back(key.group);

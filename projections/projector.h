@@ -29,6 +29,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "engine/status.h"
@@ -184,11 +185,12 @@ class ProjectionBatch {
     uint8_t kind = 0;  // GroupKind, | kMonthSlot for a month's rollup
     uint8_t key = 0;   // KpiKey
     bool operator==(const CellSlot&) const = default;
+    template <typename H>
+    friend H AbslHashValue(H h, const CellSlot& s) {
+      return H::combine(std::move(h), s.group, s.date, s.kind, s.key);
+    }
   };
   static constexpr uint8_t kMonthSlot = 0x80;
-  struct CellSlotHash {
-    size_t operator()(const CellSlot& s) const;
-  };
   struct CachedCell {
     Cell cell;
     uint64_t touched_in = 0;  // the Stage that last changed it
@@ -211,7 +213,7 @@ class ProjectionBatch {
   std::map<int32_t, int64_t> sequences_;  // next alert sequence per partition, once loaded
   // KPI cells as stored, so a batch does not read back the cells it changes (the single writer
   // knows them); bounded by options_.cache_cells, refilled from the store on a miss.
-  absl::flat_hash_map<CellSlot, CachedCell, CellSlotHash> cell_cache_;
+  absl::flat_hash_map<CellSlot, CachedCell> cell_cache_;
   // The groups (merchandiser, customer, supplier ids) the cached cells are of, numbered: as
   // many as the store has groups, kept until the cache is forgotten.
   std::unordered_map<std::string, uint32_t> group_ids_;
