@@ -66,10 +66,17 @@ void Clear(const AlertKey& key, AlertMonitor::TimePoint now, v1::AlertSet* set,
 std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
     const v1::OrderStatus& status, TimePoint now, const RiskOptions& options, v1::AlertSet* set,
     int64_t* next_sequence, std::vector<v1::Alert>* records) {
-  std::vector<AlertKey> before;
-  before.reserve(static_cast<size_t>(set->open_size()));
-  for (const v1::Alert& a : set->open()) before.push_back({a.kind(), a.subject()});
+  // Reused: this runs after every event, and most events change no alert.
+  thread_local std::vector<AlertKey> before;
+  before.resize(static_cast<size_t>(set->open_size()));
+  for (int i = 0; i < set->open_size(); ++i) {
+    before[static_cast<size_t>(i)].kind = set->open(i).kind();
+    before[static_cast<size_t>(i)].subject.assign(set->open(i).subject());
+  }
   RiskAt at = Assess(status, now, options);
+  std::sort(before.begin(), before.end());
+  std::sort(at.open.begin(), at.open.end());
+  if (before == at.open) return at.next_change;  // the usual case: nothing raised or cleared
   for (const AlertChange& change : Diff(before, at.open)) {
     if (change.raised) {
       Raise(status, change.key, now, options, set, next_sequence, records);
