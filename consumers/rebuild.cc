@@ -109,6 +109,10 @@ Result<RebuildReport> Rebuild(const Config& config,
   auto reader = MakeConsumer(config, {{"group.id", config.projector.group_id + "-rebuild"},
                                       {"enable.auto.commit", "false"},
                                       {"enable.partition.eof", "true"},
+                                      // Partition after partition: at each partition's end the
+                                      // broker held the fetch for the next one up to its default
+                                      // 500 ms, waiting for records that were not coming.
+                                      {"fetch.wait.max.ms", "10"},
                                       {"isolation.level", "read_committed"}});
   if (!reader.ok()) return reader.status();
   auto ends = EndOffsets(**reader, topic);
