@@ -62,9 +62,13 @@ function shown(key, v) {
 const str = (v) => (v === null ? 'null' : String(v));
 
 async function ready(page) {
-  await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', {timeout: 30000});
-  const state = await page.getAttribute('body', 'data-state');
-  if (state !== 'ready') throw new Error('the page says: ' + (await page.textContent('#banner')));
+  for (;;) {
+    await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', {timeout: 30000});
+    const state = await page.getAttribute('body', 'data-state');
+    if (state === 'ready') return;
+    if (state === 'error') throw new Error('the page says: ' + (await page.textContent('#banner')));
+    // "loading" again: a render began between the wait and the read (a hash change, the refresh)
+  }
 }
 
 function watch(page, problems) {
@@ -187,6 +191,7 @@ async function overview(browser, problems) {
       `by ${group}: best score first`);
   }
   await page.click('#groups button[data-group="merchandiser"]');
+  await page.waitForSelector('#group-table[data-group-by="merchandiser"]');
   await ready(page);
   await page.evaluate(() => window.scrollTo(0, 0));
 
