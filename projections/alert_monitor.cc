@@ -73,9 +73,8 @@ std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
     before[static_cast<size_t>(i)].kind = set->open(i).kind();
     before[static_cast<size_t>(i)].subject.assign(set->open(i).subject());
   }
-  RiskAt at = Assess(status, now, options);
+  RiskAt at = Assess(status, now, options);  // sorted, unique
   std::sort(before.begin(), before.end());
-  std::sort(at.open.begin(), at.open.end());
   if (before == at.open) return at.next_change;  // the usual case: nothing raised or cleared
   for (const AlertChange& change : Diff(before, at.open)) {
     if (change.raised) {
