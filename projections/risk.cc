@@ -3,7 +3,6 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
-#include <array>
 #include <limits>
 #include <string_view>
 
@@ -53,24 +52,15 @@ Millis FloorMillis(Clock::time_point t) {
   return std::chrono::floor<milliseconds>(t.time_since_epoch()).count();
 }
 
-// At most two windows, in place: built after every event, a vector's allocation showed.
-struct DeliveryDates {
-  std::array<DateWindow, 2> windows;
-  size_t size = 0;
-  const DateWindow* begin() const { return windows.data(); }
-  const DateWindow* end() const { return windows.data() + size; }
-};
-
-DeliveryDates DeliveryWindows(const v1::OrderStatus& s, int buffer_days) {
-  DeliveryDates out;
+std::vector<DateWindow> DeliveryWindows(const v1::OrderStatus& s, int buffer_days) {
+  std::vector<DateWindow> out;
   std::optional<Date> commit = ParseDate(s.commit_date());
   if (!commit || PlanOver(s)) return out;
   const Date passed = *commit + days(1);
   if (s.stage() < v1::Stage::READY_TO_SHIP) {
-    out.windows[out.size++] = {
-        {v1::AlertKind::DELIVERY_AT_RISK, ""}, *commit - days(buffer_days), passed};
+    out.push_back({{v1::AlertKind::DELIVERY_AT_RISK, ""}, *commit - days(buffer_days), passed});
   }
-  out.windows[out.size++] = {{v1::AlertKind::LATE, ""}, passed, std::nullopt};
+  out.push_back({{v1::AlertKind::LATE, ""}, passed, std::nullopt});
   return out;
 }
 
