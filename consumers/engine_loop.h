@@ -4,6 +4,7 @@
 // Private to those two files: the public interface is consumers/engine_service.h.
 #pragma once
 
+#include <absl/container/node_hash_map.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
@@ -16,7 +17,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "consumers/config.h"
@@ -175,6 +175,9 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   Status FinishCatchUp(int32_t partition, CatchUp& c);
   Status FoldEvent(const RdKafka::Message& m, OrderStore::Batch* batch);
   Result<OrderState*> StateFor(const std::string& order_id);
+  // Forgets the cached committed states (not the open transaction's): they are read again
+  // from the store.
+  void DropCommitted();
   Status ProduceRejection(const engine_detail::InboundRecord& record,
                           const v1::InboundEvent* parsed, v1::RejectionReason::Value reason,
                           const std::string& text);
@@ -211,9 +214,19 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
     bool warned = false;  // a record below it was logged
   };
   std::map<int32_t, Floor> floor_;
-  std::unordered_map<std::string, OrderState> committed_;  // cache of committed states
-  Status callback_status_;                                 // first failure inside a callback
-  const std::atomic<bool>* stop_ = nullptr;                // Run's stop flag
+  // The order states the loop knows: committed ones (the cache) and, flagged in_txn, the open
+  // transaction's (listed in txn_states_ too). One table, so a record's state costs one lookup,
+  // and a state stays where it is from transaction to transaction (no node moves between
+  // tables). Node-based: txn_states_ points at its elements across rehashes.
+  struct CachedState {
+    OrderState state;
+    bool in_txn = false;
+  };
+  using States = absl::node_hash_map<std::string, CachedState>;
+  States states_;
+  std::vector<States::value_type*> txn_states_;  // the open transaction's, first use first
+  Status callback_status_;                       // first failure inside a callback
+  const std::atomic<bool>* stop_ = nullptr;      // Run's stop flag
   engine_detail::Clock::time_point next_stats_{};
   engine_detail::Clock::time_point next_poll_mark_{};  // when the liveness gauge is next updated
 
@@ -227,7 +240,7 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
     std::vector<RdKafka::TopicPartition*> offsets;  // owned
     std::unique_ptr<RdKafka::ConsumerGroupMetadata> group;
     std::map<int32_t, PartitionPosition> positions;  // events_next set after the commit
-    OrderStore::Writes writes;                       // the changed states, serialized
+    OrderStore::Writes* writes = nullptr;            // the changed states, serialized (writes_)
     int64_t records = 0;
     bool kafka_committed = false;  // the Kafka commit succeeded (the store write may not have)
     std::atomic<bool> finished{false};
@@ -237,6 +250,9 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
       RdKafka::TopicPartition::destroy(offsets);
     }
   };
+  // Every commit's serialized states, refilled by StartCommit (the commit before has finished
+  // by then): the batch keeps its buffer, which grows once instead of from empty every commit.
+  OrderStore::Writes writes_;
   std::unique_ptr<Committing> committing_;
   // A record decided while a commit is in flight, its bytes in held_bytes_.
   struct Held {
@@ -254,7 +270,6 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
   // Wall clock minus the steady clock at the transaction's start: a record's recorded_at is its
   // steady reading plus this, which saves a second clock read per record.
   std::chrono::nanoseconds wall_offset_{};
-  std::unordered_map<std::string, OrderState> pending_;  // states changed in this transaction
   std::map<int32_t, int64_t> next_inbound_;       // per partition: offset after the last record
   std::map<int32_t, int64_t> last_event_offset_;  // per events partition, from delivery reports
   int64_t txn_records_ = 0, produced_ = 0, delivered_ = 0;

@@ -86,7 +86,7 @@ void EngineService::Loop::Revoke(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
   }
   // Another instance may change the lost orders now; the rest re-read cheaply. (Finishing the
   // transaction above waited for the commit in flight: the store has every cached state.)
-  if (!gone.empty() || lost) committed_.clear();
+  if (!gone.empty() || lost) DropCommitted();
   UpdateLag();
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();

@@ -190,21 +190,26 @@ Status EngineService::Loop::BeginKafkaTransaction() {
   return Status::Ok();
 }
 
-// The state an inbound record is decided against: this transaction's, else the committed one.
-// A cached committed state moves into the transaction; if the transaction aborts, the next
-// access reads the committed state back from the store. States travel as map nodes (cache →
-// transaction → cache, serialized for the store on the way back): no allocation, key copy or
-// OrderState move per order and transaction.
+// The state an inbound record is decided against: this transaction's, else the committed one,
+// which the transaction takes over in place (flagged in_txn). If the transaction aborts, its
+// states leave the cache and the next access reads the committed state back from the store.
 Result<OrderState*> EngineService::Loop::StateFor(const std::string& order_id) {
-  if (auto it = pending_.find(order_id); it != pending_.end()) return &it->second;
-  if (auto it = committed_.find(order_id); it != committed_.end()) {
-    return &pending_.insert(committed_.extract(it)).position->second;
+  auto it = states_.find(order_id);
+  if (it == states_.end()) {
+    auto stored = store_->Get(order_id);
+    if (!stored.ok()) return stored.status();
+    it = states_.try_emplace(order_id).first;
+    if (stored->has_value()) it->second.state = std::move(**stored);
   }
-  auto stored = store_->Get(order_id);
-  if (!stored.ok()) return stored.status();
-  OrderState& state = pending_[order_id];
-  if (stored->has_value()) state = std::move(**stored);
-  return &state;
+  if (!it->second.in_txn) {
+    it->second.in_txn = true;
+    txn_states_.push_back(&*it);
+  }
+  return &it->second.state;
+}
+
+void EngineService::Loop::DropCommitted() {
+  absl::erase_if(states_, [](const States::value_type& s) { return !s.second.in_txn; });
 }
 
 Status EngineService::Loop::Process(const InboundRecord& record, Clock::time_point now) {
@@ -361,19 +366,23 @@ Status EngineService::Loop::StartCommit() {
   }
   c->group.reset(consumer_->groupMetadata());
   c->records = txn_records_;
+  writes_.Clear();
+  c->writes = &writes_;
   // Beyond the configured size the cache starts over (refilled from RocksDB as orders recur):
   // memory is bounded by engine.state_cache_orders, not by the number of orders ever seen. No
   // write is in flight here, so the store has every state the cache drops.
-  if (committed_.size() + pending_.size() > config_.engine.state_cache_orders) committed_.clear();
-  // Orders that never came to exist (every fact refused, e.g. UNKNOWN_ORDER) are not stored:
-  // a stream of bogus ids must not grow the store.
-  while (!pending_.empty()) {
-    auto node = pending_.extract(pending_.begin());
-    if (!node.mapped().exists()) continue;
-    c->writes.Put(node.key(), node.mapped());
-    auto cached = committed_.insert(std::move(node));
-    if (!cached.inserted) cached.position->second = std::move(cached.node.mapped());
+  if (states_.size() > config_.engine.state_cache_orders) DropCommitted();
+  // Orders that never came to exist (every fact refused, e.g. UNKNOWN_ORDER) are neither stored
+  // nor cached: a stream of bogus ids must not grow the store.
+  for (States::value_type* s : txn_states_) {
+    if (!s->second.state.exists()) {
+      states_.erase(s->first);
+      continue;
+    }
+    c->writes->Put(s->first, s->second.state);
+    s->second.in_txn = false;
   }
+  txn_states_.clear();
   next_inbound_.clear();
   in_txn_ = false;
   Committing* raw = c.get();
@@ -405,12 +414,12 @@ Status EngineService::Loop::RunCommit(Committing& c) {
     if (auto it = last_event_offset_.find(partition); it != last_event_offset_.end()) {
       pos.events_next = it->second + 1;
     }
-    c.writes.Put(partition, pos);
+    c.writes->Put(partition, pos);
   }
   // The batch waits here, whole, until the store takes it: the next commit waits for it.
   s = WriteWithRetry(
       config_.store, &metrics_->store_health, stop_,
-      "engine: order store " + config_.engine.state_dir, [&] { return store_->Write(c.writes); },
+      "engine: order store " + config_.engine.state_dir, [&] { return store_->Write(*c.writes); },
       [&] { return store_->Resume(); });
   if (!s.ok()) {
     return Status::Fatal(s.message() +
@@ -437,7 +446,7 @@ Status EngineService::Loop::JoinCommit() {
     // produced, and the cache that holds those states goes (for every caller: the loop, a
     // revoke, an abort, the way out).
     ClearTransaction();
-    committed_.clear();
+    states_.clear();
     // Committed in Kafka, not in the store: nothing to abort, nothing to commit again.
     if (c->kafka_committed) kafka_open_ = false;
     return s;
@@ -455,7 +464,8 @@ Status EngineService::Loop::JoinCommit() {
 
 // Drops the open transaction's records and states (never while a commit is in flight).
 void EngineService::Loop::ClearTransaction() {
-  pending_.clear();
+  for (States::value_type* s : txn_states_) states_.erase(s->first);
+  txn_states_.clear();
   next_inbound_.clear();
   held_.clear();
   held_bytes_.clear();
@@ -477,7 +487,7 @@ Status EngineService::Loop::Abort(const Status& cause) {
   kafka_open_ = false;
   metrics_->transactions_aborted.fetch_add(1, std::memory_order_relaxed);
   ClearTransaction();
-  committed_.clear();
+  states_.clear();
   if (!s.ok()) return Status::Fatal(s.message());
   return Rewind();
 }

@@ -38,6 +38,12 @@ Result<std::unique_ptr<OrderStore>> OrderStore::Open(const std::string& dir) {
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // And one over the memtable's keys: the engine looks up every order it has not cached, and
+  // for a new order the memtable's skip list search found nothing at the cost of a few cache
+  // misses per level (most of Get's time). The filter takes 2 % of the memtable's size: with
+  // states of a few hundred bytes that is dozens of bits per key, one cache line per probe.
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   options.compression = rocksdb::kLZ4Compression;
   options.info_log = RocksLogger();  // not a LOG file on the store's own disk (rocks_logger.h)
   rocksdb::DB* raw = nullptr;

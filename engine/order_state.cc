@@ -39,9 +39,15 @@ bool EventIdSet::contains(std::string_view id) const {
   }
 }
 
+// One probe serves the lookup and the insert: the free slot that ends the search is the new
+// id's (the engine inserts every accepted id, so a second search would be its cost twice).
 bool EventIdSet::insert(std::string_view id) {
-  if (contains(id)) return false;
   if ((size_ + 1) * 2 > slots_.size()) Grow();
+  const size_t mask = slots_.size() - 1;
+  size_t i = std::hash<std::string_view>{}(id)&mask;
+  for (; slots_[i] != 0; i = (i + 1) & mask) {
+    if (At(slots_[i] - 1) == id) return false;
+  }
   const size_t offset = ids_.size();
   for (uint64_t n = id.size();; n >>= 7) {
     if (n < 0x80) {
@@ -51,9 +57,6 @@ bool EventIdSet::insert(std::string_view id) {
     ids_.push_back(static_cast<char>((n & 0x7f) | 0x80));
   }
   ids_.append(id);
-  const size_t mask = slots_.size() - 1;
-  size_t i = std::hash<std::string_view>{}(id)&mask;
-  while (slots_[i] != 0) i = (i + 1) & mask;
   slots_[i] = static_cast<uint32_t>(offset + 1);
   ++size_;
   return true;

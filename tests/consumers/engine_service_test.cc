@@ -213,6 +213,39 @@ TEST_F(EngineServiceIT, RedeliveredEventsAreRecordedOnce) {
   EXPECT_TRUE(ReadAll(config().Topic("rejections"), 0, 1000).empty());
 }
 
+// With a state cache smaller than the orders seen, the states a commit drops from the cache are
+// read back from the store: redeliveries of their events are still duplicates, and the orders
+// the cache kept (decided in the transaction that dropped the others) go on from their versions.
+TEST_F(EngineServiceIT, StatesDroppedFromASmallCacheComeBackFromTheStore) {
+  mutable_config().engine.state_cache_orders = 3;
+  HistoryGenerator gen(11);
+  std::vector<v1::InboundEvent> first, second;
+  for (int i = 0; i < 20; ++i) {
+    auto h = gen.Next("ORD-" + std::to_string(i));
+    (i < 10 ? first : second).insert((i < 10 ? first : second).end(), h.begin(), h.end());
+  }
+  RunningEngine engine(config());
+  ProduceInbound(first);
+  ASSERT_EQ(ReadAll(config().Topic("events"), first.size()).size(), first.size());
+  // Committing these drops the first orders' states from the cache (more than 3 cached).
+  ProduceInbound(second);
+  ASSERT_EQ(ReadAll(config().Topic("events"), first.size() + second.size()).size(),
+            first.size() + second.size());
+  ProduceInbound(first);
+  ProduceInbound(second);
+  const auto all = static_cast<int64_t>(first.size() + second.size());
+  for (int i = 0; i < 100 && engine.metrics().duplicates.load() < all; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(engine.Stop().ok());
+  EXPECT_EQ(engine.metrics().duplicates.load(), all);
+  std::vector<v1::OrderEvent> got = ParseEvents(ReadAll(config().Topic("events"), all, 2'000));
+  EXPECT_EQ(static_cast<int64_t>(got.size()), all);
+  std::map<std::string, int64_t> last;  // per order: versions run 1, 2, ... in log order
+  for (const v1::OrderEvent& e : got) EXPECT_EQ(e.version(), ++last[e.order_id()]) << Describe(e);
+  EXPECT_TRUE(ReadAll(config().Topic("rejections"), 0, 1000).empty());
+}
+
 // A partition taken over while its previous owner's last transaction still holds its offsets
 // back (a killed instance's, aborted only at transaction.timeout.ms) is decided from the offsets
 // that transaction leaves, never again from the beginning: librdkafka 2.0.2 started such a
