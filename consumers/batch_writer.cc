@@ -11,6 +11,10 @@ Status BatchWriter::Submit(ProjectionBatch::Staged staged) {
   if (!s.ok()) return s;
   done_ = std::async(std::launch::async, [this, staged = std::move(staged)]() mutable {
     pthread_setname_np(pthread_self(), thread_name_.c_str());
+    if (prepare_) {
+      Status prepared = prepare_(staged);
+      if (!prepared.ok()) return prepared;
+    }
     wb_.Clear();
     staged.writes.MoveTo(wb_);
     return write_(wb_, staged);

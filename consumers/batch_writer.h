@@ -4,7 +4,7 @@
 //
 //   BatchWriter writer("gendan-proj-w", [&](rocksdb::WriteBatch& wb, ProjectionBatch::Staged&) {
 //     return store.Write(&wb);
-//   });
+//   });                    // optionally a Prepare step, e.g. ProjectionBatch::StageCells
 //   auto staged = batch.Stage();
 //   Status s = writer.Submit(std::move(*staged));  // the status of the batch before it
 //   s = writer.Wait();                             // everything submitted landed
@@ -27,8 +27,13 @@ class BatchWriter {
  public:
   // Runs on the writer thread with the staged writes moved into `wb`, in key order.
   using Write = std::function<Status(rocksdb::WriteBatch& wb, ProjectionBatch::Staged& staged)>;
-  BatchWriter(std::string thread_name, Write write)
-      : thread_name_(std::move(thread_name)), write_(std::move(write)) {}
+  // Runs on the writer thread first, before the staged writes are sorted; a failure skips the
+  // write and is the batch's status.
+  using Prepare = std::function<Status(ProjectionBatch::Staged& staged)>;
+  BatchWriter(std::string thread_name, Write write, Prepare prepare = {})
+      : thread_name_(std::move(thread_name)),
+        write_(std::move(write)),
+        prepare_(std::move(prepare)) {}
   ~BatchWriter() { (void)Wait(); }
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;
@@ -45,6 +50,7 @@ class BatchWriter {
  private:
   const std::string thread_name_;
   const Write write_;
+  const Prepare prepare_;
   rocksdb::WriteBatch wb_;  // reused: its buffer is the size of a batch
   std::future<Status> done_;
 };

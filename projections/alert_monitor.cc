@@ -43,7 +43,7 @@ void Raise(const v1::OrderStatus& status, const AlertKey& key, AlertMonitor::Tim
   a->set_customer_id(status.customer_id());
   a->set_supplier_id(status.supplier_id());
   a->set_sequence((*next_sequence)++);
-  records->push_back(*a);
+  if (records != nullptr) records->push_back(*a);
 }
 
 void Clear(const AlertKey& key, AlertMonitor::TimePoint now, v1::AlertSet* set,
@@ -53,11 +53,14 @@ void Clear(const AlertKey& key, AlertMonitor::TimePoint now, v1::AlertSet* set,
     return a.kind() == key.kind && a.subject() == key.subject;
   });
   if (it == open->end()) return;
-  records->push_back(std::move(*it));
-  v1::Alert& cleared = records->back();
-  cleared.set_state(v1::Alert::CLEARED);
-  *cleared.mutable_cleared_at() = ToProto(now);
-  cleared.set_sequence((*next_sequence)++);
+  const int64_t sequence = (*next_sequence)++;
+  if (records != nullptr) {
+    records->push_back(std::move(*it));
+    v1::Alert& cleared = records->back();
+    cleared.set_state(v1::Alert::CLEARED);
+    *cleared.mutable_cleared_at() = ToProto(now);
+    cleared.set_sequence(sequence);
+  }
   open->erase(it);
 }
 
@@ -66,24 +69,29 @@ void Clear(const AlertKey& key, AlertMonitor::TimePoint now, v1::AlertSet* set,
 std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
     const v1::OrderStatus& status, TimePoint now, const RiskOptions& options, v1::AlertSet* set,
     int64_t* next_sequence, std::vector<v1::Alert>* records) {
-  // Reused: this runs after every event, and most events change no alert.
-  thread_local std::vector<AlertKey> before;
-  before.resize(static_cast<size_t>(set->open_size()));
-  for (int i = 0; i < set->open_size(); ++i) {
-    before[static_cast<size_t>(i)].kind = set->open(i).kind();
-    before[static_cast<size_t>(i)].subject.assign(set->open(i).subject());
-  }
-  RiskAt at = Assess(status, now, options);  // sorted, unique
+  // This runs after every event, and most events change no alert: the open alerts are compared
+  // as borrowed keys in reused buffers, and copied only when they differ.
+  thread_local std::vector<AlertKeyView> open, before;
+  const std::optional<TimePoint> next = AssessInto(status, now, options, open);  // sorted, unique
+  before.clear();
+  for (const v1::Alert& a : set->open()) before.push_back({a.kind(), a.subject()});
   std::sort(before.begin(), before.end());
-  if (before == at.open) return at.next_change;  // the usual case: nothing raised or cleared
-  for (const AlertChange& change : Diff(before, at.open)) {
+  if (before == open) return next;  // the usual case: nothing raised or cleared
+  auto owned = [](const std::vector<AlertKeyView>& keys) {
+    std::vector<AlertKey> out;
+    out.reserve(keys.size());
+    for (const AlertKeyView& k : keys) out.push_back({k.kind, std::string(k.subject)});
+    return out;
+  };
+  // Owned: Raise and Clear change the set the keys of `before` point into.
+  for (const AlertChange& change : Diff(owned(before), owned(open))) {
     if (change.raised) {
       Raise(status, change.key, now, options, set, next_sequence, records);
     } else {
       Clear(change.key, now, set, next_sequence, records);
     }
   }
-  return at.next_change;
+  return next;
 }
 
 }  // namespace gendan

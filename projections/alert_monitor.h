@@ -25,6 +25,7 @@ class AlertMonitor {
 
   // Re-evaluates one order at `now`: updates `set` (its open alerts) and appends the RAISED and
   // CLEARED records to `records`, numbering them from *next_sequence (which it advances).
+  // `records` may be null: the numbers are taken all the same, the records not built.
   // Returns when to evaluate it again (NextChange), none when no change is coming.
   static std::optional<TimePoint> Evaluate(const v1::OrderStatus& status, TimePoint now,
                                            const RiskOptions& options, v1::AlertSet* set,

@@ -80,11 +80,13 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition) {
   const auto now = options_.now();
   std::vector<v1::Alert> records;
   work.alerts.set_partition(partition);
+  const int64_t numbered = **seq;
+  // WithoutOutbox: the sets and numbers are kept, no record is built or queued.
+  auto next = AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, *seq,
+                                     outbox_ ? &records : nullptr);
+  work.alerts_changed = work.alerts_changed || **seq != numbered;  // a record was numbered
   // A replay of an adopted partition brings the alert sets up to date without numbering or
   // publishing what the previous owner already published.
-  auto next = AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, *seq, &records);
-  work.alerts_changed = work.alerts_changed || !records.empty();
-  if (!outbox_) records.clear();  // WithoutOutbox: the sets and numbers are kept, nothing queued
   const auto* published = Replaying(partition, current_offset_) ? &published_[partition] : nullptr;
   for (auto& r : records) {
     // Numbers stay taken even for a record not sent again: gaps are allowed, repeats are not.
@@ -166,9 +168,8 @@ Result<size_t> ProjectionBatch::Unload(int32_t partition, size_t limit) {
   return orders->size();
 }
 
-// Deletes every read model of the order and retracts its KPI contributions from the cells.
-Status ProjectionBatch::WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb,
-                                    std::vector<CellSlot>& touched) {
+// Deletes every read model of the order (its KPI contributions are retracted by the caller).
+void ProjectionBatch::WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb) {
   wb.Delete(ReadModelStore::StatusKey(order_id));
   wb.Delete(ReadModelStore::FactsKey(order_id));
   wb.Delete(ReadModelStore::AlertsKey(order_id));
@@ -180,7 +181,6 @@ Status ProjectionBatch::WriteUnload(const std::string& order_id, const OrderWork
   for (int64_t v = 1; v <= work.status.version(); ++v)
     wb.Delete(ReadModelStore::EventKey(order_id, v));
   wb.Delete(ReadModelStore::PartitionOrderKey(*work.first_seen_in, order_id));
-  return MergeCells(Delta(work.facts_before, OrderFacts{}, options_.kpi), touched);
 }
 
 Result<size_t> ProjectionBatch::Tick() {
@@ -251,14 +251,21 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
     cells_complete_ = *none;
   }
   Staged staged;
+  staged.stage = stages_ + 1;  // CacheStaged numbers the batch at its end
   Writes& wb = staged.writes;
   // Growing the vector moves every op staged so far, twice on average.
   wb.Reserve(last_writes_ + last_writes_ / 4);
   std::vector<CellSlot> touched;
+  auto cells = [&](CellMap delta) {
+    if (!defer_cells_) return MergeCells(delta, touched, staged.stage);
+    staged.cell_deltas.push_back(std::move(delta));
+    return Status::Ok();
+  };
   Status s;
   for (auto& [order_id, work] : orders_) {
     if (work.unload) {
-      s = WriteUnload(order_id, work, wb, touched);
+      WriteUnload(order_id, work, wb);
+      s = cells(Delta(work.facts_before, OrderFacts{}, options_.kpi));
       if (!s.ok()) break;
       work = OrderWork();  // what the store holds of it once the write landed: nothing
       continue;
@@ -283,11 +290,11 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
         wb.Put(ReadModelStore::IndexKey(t.first, t.second, order_id), "");
       }
     }
-    s = MergeCells(Delta(work.facts_before, work.facts, options_.kpi), touched);
+    s = cells(Delta(work.facts_before, work.facts, options_.kpi));
     if (!s.ok()) break;
   }
   if (s.ok()) {
-    StageCells(touched, wb);
+    if (!defer_cells_) WriteCells(touched, wb);
     // Idempotent; the marker lands with the cells.
     if (*rollups_) wb.Put(ReadModelStore::RollupsKey(), "");
     s = StageUnloadedPartitions(wb);
@@ -356,8 +363,8 @@ void ProjectionBatch::CacheStaged() {
 // batch reads, landed or not, so an emptied cell stays in it (as empty) until then. Merging
 // each order's few cells straight into the cache, not into a batch-wide map first, saves a
 // second merge and an ordered map's comparisons per cell (docs/benchmarks.md).
-Status ProjectionBatch::MergeCells(const CellMap& delta, std::vector<CellSlot>& touched) {
-  const uint64_t stage = stages_ + 1;  // CacheStaged numbers this batch at its end
+Status ProjectionBatch::MergeCells(const CellMap& delta, std::vector<CellSlot>& touched,
+                                   uint64_t stage) {
   auto merge = [&](const CellSlot& slot, const Cell& change) -> Status {
     auto [it, fresh] = cell_cache_.try_emplace(slot);
     if (fresh && !cells_complete_) {
@@ -387,8 +394,19 @@ Status ProjectionBatch::MergeCells(const CellMap& delta, std::vector<CellSlot>& 
   return Status::Ok();
 }
 
+Status ProjectionBatch::StageCells(Staged& staged) {
+  std::vector<CellSlot> touched;
+  for (const CellMap& delta : staged.cell_deltas) {
+    Status s = MergeCells(delta, touched, staged.stage);
+    if (!s.ok()) return s;
+  }
+  staged.cell_deltas.clear();
+  WriteCells(touched, staged.writes);
+  return Status::Ok();
+}
+
 // Writes the cells this batch changed, as they now are.
-void ProjectionBatch::StageCells(const std::vector<CellSlot>& touched, Writes& wb) {
+void ProjectionBatch::WriteCells(const std::vector<CellSlot>& touched, Writes& wb) {
   for (const CellSlot& slot : touched) {
     const Cell& cell = cell_cache_.find(slot)->second.cell;
     std::string key = ReadModelStore::CellStoreKey(KeyOf(slot));

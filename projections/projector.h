@@ -106,6 +106,10 @@ class ProjectionBatch {
     // The outbox records it adds (raised and cleared), with their keys.
     std::vector<std::pair<std::string, v1::Alert>> alerts;
     size_t events = 0;
+    uint64_t stage = 0;  // the Stage's number
+    // With DeferCells: the batch's KPI cell changes, one per order, which StageCells merges
+    // and adds to `writes`.
+    std::vector<CellMap> cell_deltas;
   };
   // Stages everything applied since the last Stage or Commit, for the caller to write (any
   // thread). The batch serves the staged orders and KPI cells from memory, so the next batch may
@@ -113,6 +117,17 @@ class ProjectionBatch {
   // staged before this one must have landed (or been Dropped) before anything is applied, ticked
   // or unloaded again. On an error nothing is staged and the batch is Dropped.
   Result<Staged> Stage();
+  // KPI cells are merged and staged by StageCells, on the thread that writes the batches, not by
+  // Stage: for `gendan rebuild`, whose loop thread is its busiest while its writer thread
+  // waits, so the cells' share of the work runs beside the next batch's applying.
+  void DeferCells() { defer_cells_ = true; }
+  // With DeferCells: merges `staged`'s KPI cell changes into the cells and adds the changed cells
+  // to its writes. Call for every staged batch, in stage order, on one thread at a time — each
+  // after the batch before it was written and before its own writes are (BatchWriter's prepare
+  // step). Nothing else touches the cells meanwhile: the caller calls Dropped or ForgetCaches
+  // only with no batch in flight. On an error the batch must not be written (the caller then
+  // stops, or calls Dropped).
+  Status StageCells(Staged& staged);
   // A staged write failed: forgets everything the batch assumed of it (and the next batch
   // applied meanwhile). The read models stay at their last written offsets; replay from them.
   void Dropped();
@@ -197,12 +212,11 @@ class ProjectionBatch {
   };
   CellSlot SlotOf(const CellKey& key);
   CellKey KeyOf(const CellSlot& slot) const;
-  Status MergeCells(const CellMap& delta, std::vector<CellSlot>& touched);
-  void StageCells(const std::vector<CellSlot>& touched, Writes& wb);
+  Status MergeCells(const CellMap& delta, std::vector<CellSlot>& touched, uint64_t stage);
+  void WriteCells(const std::vector<CellSlot>& touched, Writes& wb);
   void ClearBatch();  // forgets what was applied since the last Stage
   void WriteAlerts(const std::string& order_id, OrderWork& work, Writes& wb);
-  Status WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb,
-                     std::vector<CellSlot>& touched);
+  void WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb);
   bool Replaying(int32_t partition, int64_t offset) const;
   Status StageUnloadedPartitions(Writes& wb);
   Status DropOutbox(int32_t partition, Writes& wb);
@@ -225,6 +239,7 @@ class ProjectionBatch {
   // cells starts them and marks itself; an older store without them stays day-only).
   std::optional<bool> rollups_;
   bool outbox_ = true;                                 // WithoutOutbox
+  bool defer_cells_ = false;                           // DeferCells
   std::vector<std::pair<int32_t, v1::Alert>> alerts_;  // this batch's records, by partition
   std::unordered_map<std::string, OrderWork> orders_;
   // Orders as the store holds them once every staged write landed (Load reads them here, not

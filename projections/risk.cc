@@ -159,26 +159,35 @@ std::string ToString(const AlertKey& key) {
   return key.subject.empty() ? kind : kind + "(" + key.subject + ")";
 }
 
-RiskAt Assess(const v1::OrderStatus& status, Clock::time_point now, const RiskOptions& options) {
+std::optional<Clock::time_point> AssessInto(const v1::OrderStatus& status, Clock::time_point now,
+                                            const RiskOptions& options,
+                                            std::vector<AlertKeyView>& open) {
   // A boundary b (whole milliseconds) is after `now` exactly when b > floor(now).
   const Millis t = FloorMillis(now);
   const Millis last = FloorMillis(Clock::time_point::max());
-  thread_local std::vector<Window> windows;  // reused: Assess runs after every event
+  thread_local std::vector<Window> windows;  // reused: this runs after every event
   Windows(status, options, windows);
-  RiskAt at;
+  open.clear();
   std::optional<Millis> next;
   for (const Window& w : windows) {
     if (w.from >= w.until) continue;  // never holds, so its ends change nothing
     for (Millis b : {w.from, w.until}) {
       if (b > t && b <= last && (!next || b < *next)) next = b;
     }
-    if (w.from <= t && t < w.until) at.open.push_back({w.kind, std::string(w.subject)});
+    if (w.from <= t && t < w.until) open.push_back({w.kind, w.subject});
   }
-  std::sort(at.open.begin(), at.open.end());
-  at.open.erase(std::unique(at.open.begin(), at.open.end()), at.open.end());
-  if (next)
-    at.next_change =
-        Clock::time_point(std::chrono::duration_cast<Clock::duration>(milliseconds(*next)));
+  std::sort(open.begin(), open.end());
+  open.erase(std::unique(open.begin(), open.end()), open.end());
+  if (!next) return std::nullopt;
+  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(milliseconds(*next)));
+}
+
+RiskAt Assess(const v1::OrderStatus& status, Clock::time_point now, const RiskOptions& options) {
+  thread_local std::vector<AlertKeyView> open;
+  RiskAt at;
+  at.next_change = AssessInto(status, now, options, open);
+  at.open.reserve(open.size());
+  for (const AlertKeyView& k : open) at.open.push_back({k.kind, std::string(k.subject)});
   return at;
 }
 

@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gendan/v1/alert.pb.h"
@@ -84,14 +85,30 @@ std::optional<std::chrono::system_clock::time_point> NextChange(
     const v1::OrderStatus& status, std::chrono::system_clock::time_point now,
     const RiskOptions& options);
 
-// OpenAlerts and NextChange together, from one pass over the rules (what the projector asks
-// after every event).
+// OpenAlerts and NextChange together, from one pass over the rules.
 struct RiskAt {
   std::vector<AlertKey> open;
   std::optional<std::chrono::system_clock::time_point> next_change;
 };
 RiskAt Assess(const v1::OrderStatus& status, std::chrono::system_clock::time_point now,
               const RiskOptions& options);
+
+// An AlertKey whose subject is borrowed: from `status` (an issue or handoff id) or from a
+// static enum name. Valid while the status is unchanged.
+struct AlertKeyView {
+  v1::AlertKind::Value kind = v1::AlertKind::ALERT_KIND_UNSPECIFIED;
+  std::string_view subject;
+
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy misreads the defaulted <=>'s "< 0".
+  auto operator<=>(const AlertKeyView&) const = default;
+};
+
+// Assess without copying a subject: the open alerts into `open` (cleared first; sorted, no
+// duplicates), NextChange returned. What the projector asks after every event, where the usual
+// answer is "the same alerts as before" and copies would be most of the cost.
+std::optional<std::chrono::system_clock::time_point> AssessInto(
+    const v1::OrderStatus& status, std::chrono::system_clock::time_point now,
+    const RiskOptions& options, std::vector<AlertKeyView>& open);
 
 struct AlertChange {
   AlertKey key;
