@@ -183,10 +183,11 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
                           const std::string& text);
   // Through a handle made in Start; the handle also tags the record for dr_cb.
   // While a commit is in flight the record is held (its Kafka transaction cannot begin yet).
+  // `timestamp_ms`: the record's timestamp, the time it was decided (0: when produced).
   Status Produce(RdKafka::Topic& topic, int32_t partition, std::string_view key,
-                 std::string_view value);
+                 std::string_view value, int64_t timestamp_ms);
   Status ProduceNow(RdKafka::Topic& topic, int32_t partition, std::string_view key,
-                    std::string_view value);
+                    std::string_view value, int64_t timestamp_ms);
   Status EnsureTransaction();
   void UpdateLag();
   void SampleStore();
@@ -259,6 +260,7 @@ class EngineService::Loop : public RdKafka::RebalanceCb, public RdKafka::Deliver
     RdKafka::Topic* topic = nullptr;
     int32_t partition = 0;
     size_t key_at = 0, key_size = 0, value_at = 0, value_size = 0;
+    int64_t timestamp_ms = 0;
   };
   std::vector<Held> held_;
   std::string held_bytes_;

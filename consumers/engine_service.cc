@@ -98,9 +98,13 @@ Status EngineService::Loop::Run(const std::atomic<bool>& stop) {
     if (!catching_up_.empty()) status = StepCatchUps();
     if (!status.ok()) break;
     // The C++ consume() is this call plus a Message object per record; rebalance_cb is served
-    // here the same way.
-    PolledMessage message(
-        rd_kafka_consumer_poll(consumer_->c_ptr(), static_cast<int>(wait.count())));
+    // here the same way. A record already queued is taken without a timeout: librdkafka reads
+    // the clock twice more per call for one (the deadline and the time left), and the queue is
+    // rarely empty while there is a backlog.
+    PolledMessage message(rd_kafka_consumer_poll(consumer_->c_ptr(), 0));
+    if (!message && callback_status_.ok() && wait.count() > 0) {
+      message.reset(rd_kafka_consumer_poll(consumer_->c_ptr(), static_cast<int>(wait.count())));
+    }
     // A rebalance callback served by this poll failed (e.g. its commit): decide and commit
     // nothing more, the transaction it left behind is aborted on the way out.
     if (!callback_status_.ok()) break;
@@ -182,7 +186,7 @@ Status EngineService::Loop::BeginKafkaTransaction() {
   for (const Held& h : held_) {
     s = ProduceNow(*h.topic, h.partition,
                    std::string_view(held_bytes_).substr(h.key_at, h.key_size),
-                   std::string_view(held_bytes_).substr(h.value_at, h.value_size));
+                   std::string_view(held_bytes_).substr(h.value_at, h.value_size), h.timestamp_ms);
     if (!s.ok()) return s;
   }
   held_.clear();
@@ -259,7 +263,12 @@ Status EngineService::Loop::Process(const InboundRecord& record, Clock::time_poi
     }
     EvolveInbound(**state, inbound, accept->version);
     metrics_->accepted.fetch_add(1, std::memory_order_relaxed);
-    return Produce(*events_topic_, partition, inbound.order_id(), event_bytes_);
+    // The record's timestamp is its decision's time, which is at hand (librdkafka would read
+    // the wall clock for it).
+    const int64_t decided_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options.now.time_since_epoch())
+            .count();
+    return Produce(*events_topic_, partition, inbound.order_id(), event_bytes_, decided_ms);
   }
   if (auto* rejected = std::get_if<Rejected>(&verdict)) {
     return ProduceRejection(record, &inbound, rejected->reason, rejected->message);
@@ -289,11 +298,11 @@ Status EngineService::Loop::ProduceRejection(const InboundRecord& record,
   const std::string_view key = parsed != nullptr ? std::string_view(parsed->order_id())
                                                  : record.key.value_or(std::string_view());
   return Produce(*rejections_topic_, RdKafka::Topic::PARTITION_UA, key,
-                 rejection.SerializeAsString());
+                 rejection.SerializeAsString(), /*timestamp_ms=*/0);
 }
 
 Status EngineService::Loop::Produce(RdKafka::Topic& topic, int32_t partition, std::string_view key,
-                                    std::string_view value) {
+                                    std::string_view value, int64_t timestamp_ms) {
   if (committing_ && (held_.size() >= kMaxHeldRecords || held_bytes_.size() >= kMaxHeldBytes)) {
     Status s = FinishCommit(/*wait=*/true);
     if (!s.ok()) return s;
@@ -302,6 +311,7 @@ Status EngineService::Loop::Produce(RdKafka::Topic& topic, int32_t partition, st
     Held& h = held_.emplace_back();
     h.topic = &topic;
     h.partition = partition;
+    h.timestamp_ms = timestamp_ms;
     h.key_at = held_bytes_.size();
     h.key_size = key.size();
     held_bytes_.append(key);
@@ -310,12 +320,14 @@ Status EngineService::Loop::Produce(RdKafka::Topic& topic, int32_t partition, st
     held_bytes_.append(value);
     return Status::Ok();
   }
-  return ProduceNow(topic, partition, key, value);
+  return ProduceNow(topic, partition, key, value, timestamp_ms);
 }
 
 Status EngineService::Loop::ProduceNow(RdKafka::Topic& topic, int32_t partition,
-                                       std::string_view key, std::string_view value) {
-  RdKafka::ErrorCode e = ProduceWaiting(*producer_, topic, partition, key, value, &topic);
+                                       std::string_view key, std::string_view value,
+                                       int64_t timestamp_ms) {
+  RdKafka::ErrorCode e =
+      ProduceWaiting(*producer_, topic, partition, key, value, &topic, timestamp_ms);
   if (e == RdKafka::ERR_NO_ERROR) {
     ++produced_;
     return Status::Ok();

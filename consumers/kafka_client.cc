@@ -244,13 +244,18 @@ RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, const std::string
   });
 }
 
+// Through the C API: the C++ produce() has no timestamp for a topic handle, and its record
+// delivery reports reach the same DeliveryReportCb either way.
 RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, RdKafka::Topic& topic,
                                   int32_t partition, std::string_view key, std::string_view value,
-                                  void* opaque) {
+                                  void* opaque, int64_t timestamp_ms) {
   return UntilQueued(producer, [&] {
-    return producer.produce(&topic, partition, RdKafka::Producer::RK_MSG_COPY,
-                            const_cast<char*>(value.data()), value.size(), key.data(), key.size(),
-                            opaque);
+    return static_cast<RdKafka::ErrorCode>(
+        rd_kafka_producev(producer.c_ptr(), RD_KAFKA_V_RKT(topic.c_ptr()),
+                          RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                          RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_OPAQUE(opaque),
+                          RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_END));
   });
 }
 

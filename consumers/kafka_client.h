@@ -40,9 +40,11 @@ RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, const std::string
 // The same through a topic handle made once (RdKafka::Topic::create on `producer`), for hot
 // paths: producing by name looks the topic up (a lock and a name search) and copies the name
 // per record. `opaque` comes back in the record's delivery report as Message::msg_opaque().
+// `timestamp_ms` is the record's timestamp (ms since the epoch); 0 = when it is produced, which
+// costs librdkafka a clock read per record.
 RdKafka::ErrorCode ProduceWaiting(RdKafka::Producer& producer, RdKafka::Topic& topic,
                                   int32_t partition, std::string_view key, std::string_view value,
-                                  void* opaque);
+                                  void* opaque, int64_t timestamp_ms = 0);
 
 // Secrets of the `kafka.*` properties (TLS and SASL, docs/config.md#kafka-security): a property
 // is secret when its name holds "password" or "secret" (sasl.password, ssl.key.password,
