@@ -184,6 +184,8 @@ class ProjectionBatch {
     v1::AlertSet alerts;
     std::optional<int64_t> scheduled_before;  // unix ms of its t/ entry
     std::optional<int64_t> scheduled;
+    // Unix ms of its last alert evaluation in this process (not stored): none after a load.
+    std::optional<int64_t> evaluated_at;
     bool alerts_changed = false;
     std::optional<int32_t> first_seen_in;  // the partition of the order's first event
     bool unload = false;                   // staged by Unload: delete every read model of it
@@ -191,7 +193,8 @@ class ProjectionBatch {
   };
   Result<OrderWork*> Load(const std::string& order_id);
   void CacheStaged();
-  Status EvaluateAlerts(OrderWork& work, int32_t partition);
+  Status EvaluateAlerts(OrderWork& work, int32_t partition,
+                        std::chrono::system_clock::time_point now);
   // A KPI cell's key in the cache: its CellKey with the group as a number (group_ids_), so a
   // lookup neither builds nor hashes a string.
   struct CellSlot {

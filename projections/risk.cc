@@ -201,6 +201,19 @@ std::optional<Clock::time_point> NextChange(const v1::OrderStatus& status, Clock
   return Assess(status, now, options).next_change;
 }
 
+bool RiskNeutral(v1::OrderEvent::PayloadCase payload) {
+  switch (payload) {
+    case v1::OrderEvent::kDocumentIssued:
+    case v1::OrderEvent::kDocumentCorrected:
+    case v1::OrderEvent::kCustomerContacted:
+    case v1::OrderEvent::kFeedbackReceived:
+    case v1::OrderEvent::kHandoffAcknowledged:
+    case v1::OrderEvent::kOrderHeld:
+    case v1::OrderEvent::kOrderReleased: return true;
+    default: return false;
+  }
+}
+
 std::vector<AlertChange> Diff(const std::vector<AlertKey>& before,
                               const std::vector<AlertKey>& after) {
   auto sorted = [](std::vector<AlertKey> keys) {

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "gendan/v1/alert.pb.h"
+#include "gendan/v1/events.pb.h"
 #include "gendan/v1/status.pb.h"
 #include "projections/business_time.h"
 
@@ -116,6 +117,14 @@ struct AlertChange {
 
   bool operator==(const AlertChange&) const = default;
 };
+
+// Whether an event of this kind leaves everything the rules read as it was: ApplyToStatus
+// (projections/order_view.h) changes none of the stage, commit date, completion, milestones,
+// issues or handoffs' due and completion for documents, contacts, feedback, a handoff's
+// acknowledgement or a hold. After such an event the open alerts and NextChange are those of the
+// status before it, so the projector need not ask again until NextChange
+// (RiskTest.NeutralEventsChangeNoAssessment checks it on generated histories).
+bool RiskNeutral(v1::OrderEvent::PayloadCase payload);
 
 // The alerts raised (in `after`, not in `before`) and cleared (in `before`, not in `after`),
 // each key once, in key order. Inputs need not be sorted; duplicates count once.

@@ -5,14 +5,18 @@
 #include "projections/risk.h"
 
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "engine/decide.h"
 #include "projections/order_view.h"
+#include "tests/engine/history_generator.h"
 
 namespace gendan {
 namespace {
@@ -575,6 +579,50 @@ TEST(RiskTest, AtRiskIsExactlyDeliveryAtRiskOrLate) {
       EXPECT_EQ(kind.has_value(), alerted);
     }
   }
+}
+
+// RiskNeutral's promise, which lets the projector skip evaluating alerts after such events: on
+// generated histories (every event kind), the open alerts and NextChange of the status after a
+// neutral event equal those before it, at instants before, around and long after it. Other
+// events do change them (so the comparison can fail).
+TEST(RiskTest, NeutralEventsChangeNoAssessment) {
+  test::HistoryGenerator gen(29);
+  DecideOptions decide;
+  decide.now = test::HistoryGenerator::Now();
+  const RiskOptions options = Options();
+  std::set<int> neutral_seen;
+  int changed_by_others = 0;
+  for (int n = 0; n < 400; ++n) {
+    OrderState state;
+    v1::OrderStatus status;
+    for (const v1::InboundEvent& inbound : gen.Next("ORD-" + std::to_string(n))) {
+      auto decision = Decide(state, inbound, decide);
+      auto* accepted = std::get_if<Accepted>(&decision);
+      if (accepted == nullptr) continue;
+      Evolve(state, accepted->event);
+      const v1::OrderStatus before = status;
+      ApplyToStatus(status, accepted->event, options.offset);
+      const auto at = Clock::time_point(nanoseconds(
+          google::protobuf::util::TimeUtil::TimestampToNanoseconds(accepted->event.occurred_at())));
+      for (Clock::time_point now : {test::HistoryGenerator::Start(), at - days(2), at,
+                                    at + hours(30), at + days(40), test::HistoryGenerator::Now()}) {
+        RiskAt was = Assess(before, now, options), is = Assess(status, now, options);
+        const bool same = was.open == is.open && was.next_change == is.next_change;
+        if (RiskNeutral(accepted->event.payload_case())) {
+          neutral_seen.insert(accepted->event.payload_case());
+          EXPECT_TRUE(same) << v1::OrderEvent::descriptor()
+                                   ->FindFieldByNumber(accepted->event.payload_case())
+                                   ->name()
+                            << " of " << accepted->event.order_id() << " at "
+                            << Clock::to_time_t(now);
+        } else if (!same) {
+          ++changed_by_others;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(neutral_seen.size(), 7u);  // every neutral kind was checked
+  EXPECT_GT(changed_by_others, 100);
 }
 
 }  // namespace
