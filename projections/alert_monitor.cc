@@ -77,14 +77,8 @@ std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
   for (const v1::Alert& a : set->open()) before.push_back({a.kind(), a.subject()});
   std::sort(before.begin(), before.end());
   if (before == open) return next;  // the usual case: nothing raised or cleared
-  auto owned = [](const std::vector<AlertKeyView>& keys) {
-    std::vector<AlertKey> out;
-    out.reserve(keys.size());
-    for (const AlertKeyView& k : keys) out.push_back({k.kind, std::string(k.subject)});
-    return out;
-  };
   // Owned: Raise and Clear change the set the keys of `before` point into.
-  for (const AlertChange& change : Diff(owned(before), owned(open))) {
+  for (const AlertChange& change : Diff(Owned(before), Owned(open))) {
     if (change.raised) {
       Raise(status, change.key, now, options, set, next_sequence, records);
     } else {

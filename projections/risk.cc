@@ -182,12 +182,18 @@ std::optional<Clock::time_point> AssessInto(const v1::OrderStatus& status, Clock
   return Clock::time_point(std::chrono::duration_cast<Clock::duration>(milliseconds(*next)));
 }
 
+std::vector<AlertKey> Owned(const std::vector<AlertKeyView>& keys) {
+  std::vector<AlertKey> out;
+  out.reserve(keys.size());
+  for (const AlertKeyView& k : keys) out.push_back({k.kind, std::string(k.subject)});
+  return out;
+}
+
 RiskAt Assess(const v1::OrderStatus& status, Clock::time_point now, const RiskOptions& options) {
   thread_local std::vector<AlertKeyView> open;
   RiskAt at;
   at.next_change = AssessInto(status, now, options, open);
-  at.open.reserve(open.size());
-  for (const AlertKeyView& k : open) at.open.push_back({k.kind, std::string(k.subject)});
+  at.open = Owned(open);
   return at;
 }
 

@@ -110,6 +110,8 @@ struct AlertKeyView {
 std::optional<std::chrono::system_clock::time_point> AssessInto(
     const v1::OrderStatus& status, std::chrono::system_clock::time_point now,
     const RiskOptions& options, std::vector<AlertKeyView>& open);
+// The keys with their subjects copied, for when what they borrow from may change.
+std::vector<AlertKey> Owned(const std::vector<AlertKeyView>& keys);
 
 struct AlertChange {
   AlertKey key;
