@@ -377,7 +377,7 @@ void RemoveStore(const std::string& dir) {
 Result<RunResult> RunProjector(const Config& config, int64_t n, int timeout_s) {
   RemoveStore(config.projector.state_dir);
   const auto created = Clock::now();
-  auto store = ReadModelStore::OpenWriter(config.projector.state_dir);
+  auto store = ReadModelStore::OpenWriter(config.projector.state_dir, StoreMemoryFrom(config));
   if (!store.ok()) return store.status();
   ProjectorMetrics metrics;
   std::atomic<bool> stop{false}, done{false};

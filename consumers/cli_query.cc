@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "consumers/cli_common.h"
+#include "consumers/projector_service.h"
 #include "consumers/scorecard_report.h"
 #include "projections/alert_view.h"
 #include "projections/order_view.h"
@@ -37,7 +38,8 @@ Result<std::unique_ptr<ReadModelStore>> OpenReader(const Config& config, std::st
                             " (run `gendan project` or `gendan run` first, or pass --state-dir)");
   }
   *scratch = std::filesystem::temp_directory_path() / ("gendan-cli-" + std::to_string(getpid()));
-  auto store = ReadModelStore::OpenFollower(config.projector.state_dir, *scratch);
+  auto store =
+      ReadModelStore::OpenFollower(config.projector.state_dir, *scratch, StoreMemoryFrom(config));
   if (store.ok()) (void)(*store)->Refresh();
   return store;
 }

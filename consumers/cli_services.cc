@@ -20,7 +20,7 @@ namespace {
 Result<std::unique_ptr<ReadModelStore>> OpenWriter(const Config& config) {
   std::filesystem::path parent = std::filesystem::path(config.projector.state_dir).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
-  return ReadModelStore::OpenWriter(config.projector.state_dir);
+  return ReadModelStore::OpenWriter(config.projector.state_dir, StoreMemoryFrom(config));
 }
 
 int RunProject(const CommonFlags& common) {
@@ -51,7 +51,8 @@ int RunServe(const CommonFlags& common) {
   if (!config.ok()) return Fail(config.status());
   std::string scratch =
       std::filesystem::temp_directory_path() / ("gendan-serve-" + std::to_string(getpid()));
-  auto store = ReadModelStore::OpenFollower(config->projector.state_dir, scratch);
+  auto store =
+      ReadModelStore::OpenFollower(config->projector.state_dir, scratch, StoreMemoryFrom(*config));
   if (!store.ok()) return Fail(store.status());
   InstallStopHandlers();
   LagProbe probe(*config, store->get());

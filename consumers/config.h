@@ -62,6 +62,9 @@ struct ProjectorOptions {
   // projector keeps in memory; past it, all but the last batch's are dropped and read back from
   // RocksDB as they recur.
   size_t cache_cells = 2'000'000;
+  // RocksDB's cache for the read models' data, index and filter blocks, in MiB: the store's
+  // memory beside its memtables, whatever its size on disk.
+  size_t block_cache_mb = 64;
   // Business time zone of every KPI date (DOMAIN.md §5). Changing it needs `gendan rebuild`.
   std::string utc_offset = "+00:00";
   // Issue SLAs in hours by severity (DOMAIN.md §5). Changing them needs `gendan rebuild`.

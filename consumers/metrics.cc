@@ -134,6 +134,11 @@ void RenderProjector(Exposition& out, const ProjectorMetrics& m) {
           m.partitions_loading.load());
   out.Add("gendan_projector_partitions", "gauge", partitions_help, {{"state", "unloading"}},
           m.partitions_unloading.load());
+  out.Add("gendan_projector_cached_orders", "gauge",
+          "Orders kept in memory between batches (projector.cache_orders).",
+          m.cached_orders.load());
+  out.Add("gendan_projector_cached_cells", "gauge",
+          "KPI cells kept in memory (projector.cache_cells).", m.cached_cells.load());
   out.Add("gendan_projector_store_write_errors_total", "counter",
           "Read-model writes RocksDB refused (every retry counts).",
           m.store_health.write_errors.load());
@@ -171,6 +176,13 @@ void RenderWorker(Exposition& out, const std::string& worker, const std::string&
           store, s.memtable_bytes.load());
   out.Add("gendan_rocksdb_running_compactions", "gauge", "RocksDB rocksdb.num-running-compactions.",
           store, s.running_compactions.load());
+  out.Add("gendan_rocksdb_table_readers_bytes", "gauge",
+          "RocksDB rocksdb.estimate-table-readers-mem: index and filter blocks outside the cache.",
+          store, s.table_readers_bytes.load());
+  out.Add("gendan_rocksdb_block_cache_bytes", "gauge", "RocksDB rocksdb.block-cache-usage.", store,
+          s.block_cache_bytes.load());
+  out.Add("gendan_rocksdb_block_cache_pinned_bytes", "gauge",
+          "RocksDB rocksdb.block-cache-pinned-usage.", store, s.block_cache_pinned_bytes.load());
 }
 
 // Department-wide KPIs over the window, the same numbers GET /v1/kpis gives for it.

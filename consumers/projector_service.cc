@@ -374,6 +374,10 @@ void ProjectorService::Loop::UpdateLag() {
 void ProjectorService::Loop::SampleStore() {
   next_stats_ = Clock::now() + kStatsInterval;
   metrics_->worker.store.Set(store_->Stats());
+  metrics_->cached_orders.store(static_cast<int64_t>(batch_.cached_orders()),
+                                std::memory_order_relaxed);
+  metrics_->cached_cells.store(static_cast<int64_t>(batch_.cached_cells()),
+                               std::memory_order_relaxed);
 }
 
 void ProjectorService::Loop::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,

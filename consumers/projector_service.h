@@ -41,6 +41,9 @@ struct ProjectorMetrics {
   std::atomic<int64_t> partitions_owned{0};
   std::atomic<int64_t> partitions_loading{0};
   std::atomic<int64_t> partitions_unloading{0};
+  // What the projector keeps in memory between batches (projector.cache_orders, .cache_cells).
+  std::atomic<int64_t> cached_orders{0};
+  std::atomic<int64_t> cached_cells{0};
   StoreHealth store_health;  // failing while a refused read-model write is retried
   WorkerGauges worker;       // liveness, lag per gendan.events partition, the read models' figures
 };
@@ -64,5 +67,9 @@ class ProjectorService {
 
 // The KPI and risk options (and the risk monitor's clock) the projector computes with.
 Result<ProjectionOptions> ProjectionOptionsFrom(const Config& config);
+// The read-model store's memory as configured (projector.block_cache_mb).
+inline StoreMemory StoreMemoryFrom(const Config& config) {
+  return {.block_cache_bytes = config.projector.block_cache_mb << 20};
+}
 
 }  // namespace gendan

@@ -66,7 +66,8 @@ class PartitionLag {
 struct StoreGauges {
   std::atomic<bool> sampled{false};
   std::atomic<uint64_t> estimate_num_keys{0}, live_sst_files_bytes{0},
-      estimate_pending_compaction_bytes{0}, memtable_bytes{0}, running_compactions{0};
+      estimate_pending_compaction_bytes{0}, memtable_bytes{0}, running_compactions{0},
+      table_readers_bytes{0}, block_cache_bytes{0}, block_cache_pinned_bytes{0};
   void Set(const StoreStats& s) {
     estimate_num_keys.store(s.estimate_num_keys, std::memory_order_relaxed);
     live_sst_files_bytes.store(s.live_sst_files_bytes, std::memory_order_relaxed);
@@ -74,6 +75,9 @@ struct StoreGauges {
                                             std::memory_order_relaxed);
     memtable_bytes.store(s.memtable_bytes, std::memory_order_relaxed);
     running_compactions.store(s.running_compactions, std::memory_order_relaxed);
+    table_readers_bytes.store(s.table_readers_bytes, std::memory_order_relaxed);
+    block_cache_bytes.store(s.block_cache_bytes, std::memory_order_relaxed);
+    block_cache_pinned_bytes.store(s.block_cache_pinned_bytes, std::memory_order_relaxed);
     sampled.store(true);
   }
 };

@@ -165,6 +165,9 @@ class ProjectionBatch {
   void Reinstate(int32_t partition) { retired_.erase(partition); }
 
   size_t events() const { return events_; }
+  // What is kept in memory between batches: orders (cache_orders) and KPI cells (cache_cells).
+  size_t cached_orders() const { return order_cache_.size(); }
+  size_t cached_cells() const { return cell_cache_.size(); }
   // Drops what the batch caches of the store (after the store was reopened on another folder).
   void ForgetCaches() {
     cell_cache_.clear();

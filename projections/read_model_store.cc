@@ -15,13 +15,24 @@
 namespace gendan {
 namespace {
 
-rocksdb::Options StoreOptions() {
+rocksdb::Options StoreOptions(const std::shared_ptr<rocksdb::Cache>& block_cache) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.compression = rocksdb::kLZ4Compression;
   options.info_log = RocksLogger();  // not a LOG file on the store's own disk (rocks_logger.h)
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.optimize_filters_for_memory = true;
+  // Index and filter blocks in the bounded cache (StoreMemory), partitioned so that a lookup
+  // caches the partitions it needs rather than a whole file's index and filter; the small top
+  // levels stay pinned, and high priority keeps the partitions ahead of data blocks.
+  table.block_cache = block_cache;
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_top_level_index_and_filter = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }
@@ -90,6 +101,15 @@ void ForPrefix(rocksdb::DB* db, const std::string& prefix, const std::string& st
 
 }  // namespace
 
+ReadModelStore::ReadModelStore(std::string link, std::string scratch, bool follower,
+                               StoreMemory memory)
+    : link_(std::move(link)),
+      scratch_(std::move(scratch)),
+      follower_(follower),
+      block_cache_(rocksdb::NewLRUCache(memory.block_cache_bytes, /*num_shard_bits=*/-1,
+                                        /*strict_capacity_limit=*/false,
+                                        /*high_pri_pool_ratio=*/0.5)) {}
+
 ReadModelStore::~ReadModelStore() = default;
 
 namespace {
@@ -121,12 +141,12 @@ Status ReadModelStore::OpenCurrent() {
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   if (follower_) {
-    rocksdb::Options options = StoreOptions();
+    rocksdb::Options options = StoreOptions(block_cache_);
     options.create_if_missing = false;
     options.max_open_files = -1;  // required by secondary instances
     s = rocksdb::DB::OpenAsSecondary(options, generation, scratch_, &raw);
   } else {
-    s = rocksdb::DB::Open(StoreOptions(), generation, &raw);
+    s = rocksdb::DB::Open(StoreOptions(block_cache_), generation, &raw);
   }
   if (!s.ok()) return Status::IoError("opening read models " + generation + ": " + s.ToString());
   std::unique_lock lock(mu_);
@@ -135,7 +155,8 @@ Status ReadModelStore::OpenCurrent() {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenWriter(const std::string& dir) {
+Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenWriter(const std::string& dir,
+                                                                   StoreMemory memory) {
   std::error_code ec;
   if (!fs::exists(dir, ec) && !fs::is_symlink(dir, ec)) {
     std::string generation = NewGenerationName(dir);
@@ -143,29 +164,30 @@ Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenWriter(const std::st
     if (!ec) fs::create_directory_symlink(fs::path(generation).filename(), dir, ec);
     if (ec) return Status::IoError("creating read-model folder " + dir + ": " + ec.message());
   }
-  std::unique_ptr<ReadModelStore> store(new ReadModelStore(dir, "", false));
+  std::unique_ptr<ReadModelStore> store(new ReadModelStore(dir, "", false, memory));
   Status s = store->OpenCurrent();
   if (!s.ok()) return s;
   return store;
 }
 
 Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenGeneration(
-    const std::string& generation_dir) {
+    const std::string& generation_dir, StoreMemory memory) {
   // Beside the live folder, which may not exist yet (a first `gendan rebuild` of a new setup).
   std::error_code ec;
   const fs::path parent = fs::path(generation_dir).parent_path();
   if (!parent.empty()) fs::create_directories(parent, ec);
   if (ec)
     return Status::IoError("creating read-model folder " + parent.string() + ": " + ec.message());
-  std::unique_ptr<ReadModelStore> store(new ReadModelStore(generation_dir, "", false));
+  std::unique_ptr<ReadModelStore> store(new ReadModelStore(generation_dir, "", false, memory));
   Status s = store->OpenCurrent();
   if (!s.ok()) return s;
   return store;
 }
 
-Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenFollower(
-    const std::string& dir, const std::string& scratch_dir) {
-  std::unique_ptr<ReadModelStore> store(new ReadModelStore(dir, scratch_dir, true));
+Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenFollower(const std::string& dir,
+                                                                     const std::string& scratch_dir,
+                                                                     StoreMemory memory) {
+  std::unique_ptr<ReadModelStore> store(new ReadModelStore(dir, scratch_dir, true, memory));
   Status s = store->OpenCurrent();
   if (!s.ok()) return s;
   return store;

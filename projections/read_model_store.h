@@ -85,16 +85,26 @@ struct OrderPage {
   std::string next_cursor;  // empty when there is no further page
 };
 
+// The memory RocksDB keeps for a store beside its memtables. Data, index and filter blocks share
+// one bounded cache, so it does not grow with the store (index and filter blocks held outside a
+// cache grow with every file: ~100 MB more at 1 000 000 orders than at 100 000).
+struct StoreMemory {
+  size_t block_cache_bytes = size_t{64} << 20;
+};
+
 class ReadModelStore : public CellSource {
  public:
   // Opens (creating a first generation and the link if missing) the read models behind the
   // link `dir` for writing. One writer per generation.
-  static Result<std::unique_ptr<ReadModelStore>> OpenWriter(const std::string& dir);
+  static Result<std::unique_ptr<ReadModelStore>> OpenWriter(const std::string& dir,
+                                                            StoreMemory memory = {});
   // Opens a generation folder itself for writing (what `gendan rebuild` fills).
-  static Result<std::unique_ptr<ReadModelStore>> OpenGeneration(const std::string& generation_dir);
+  static Result<std::unique_ptr<ReadModelStore>> OpenGeneration(const std::string& generation_dir,
+                                                                StoreMemory memory = {});
   // Opens another process's read models read-only, following them through Refresh().
   static Result<std::unique_ptr<ReadModelStore>> OpenFollower(const std::string& dir,
-                                                              const std::string& scratch_dir);
+                                                              const std::string& scratch_dir,
+                                                              StoreMemory memory = {});
   ~ReadModelStore() override;
 
   // Catches a follower up with the writer, moving to a new generation when the link was swapped;
@@ -215,8 +225,7 @@ class ReadModelStore : public CellSource {
   static std::string OwnershipKey() { return "w/ownership"; }
 
  private:
-  ReadModelStore(std::string link, std::string scratch, bool follower)
-      : link_(std::move(link)), scratch_(std::move(scratch)), follower_(follower) {}
+  ReadModelStore(std::string link, std::string scratch, bool follower, StoreMemory memory);
   Status OpenCurrent();
   std::shared_ptr<rocksdb::DB> Db() const;
   Result<std::optional<std::string>> Get(const std::string& key) const;
@@ -236,6 +245,7 @@ class ReadModelStore : public CellSource {
   const std::string link_;     // the configured folder (a link), or a generation itself
   const std::string scratch_;  // a follower's own folder
   const bool follower_;
+  const std::shared_ptr<rocksdb::Cache> block_cache_;  // kept across generations (Reopen)
   mutable std::shared_mutex mu_;  // guards db_ and generation_ (swapped by Reopen)
   std::shared_ptr<rocksdb::DB> db_;
   std::string generation_;

@@ -13,6 +13,9 @@ StoreStats ReadStoreStats(rocksdb::DB& db) {
   s.estimate_pending_compaction_bytes = get("rocksdb.estimate-pending-compaction-bytes");
   s.memtable_bytes = get("rocksdb.cur-size-all-mem-tables");
   s.running_compactions = get("rocksdb.num-running-compactions");
+  s.table_readers_bytes = get("rocksdb.estimate-table-readers-mem");
+  s.block_cache_bytes = get("rocksdb.block-cache-usage");
+  s.block_cache_pinned_bytes = get("rocksdb.block-cache-pinned-usage");
   return s;
 }
 

@@ -4,7 +4,8 @@
 //
 // Chosen because each answers a question an alert can ask: how many keys (growth), how much
 // disk (live SST bytes), is compaction falling behind (pending bytes, running compactions), and
-// how much memory the memtables hold.
+// how much memory the memtables, the table readers (index and filter blocks held outside the
+// block cache) and the block cache hold.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -19,6 +20,9 @@ struct StoreStats {
   uint64_t estimate_pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
   uint64_t memtable_bytes = 0;                     // rocksdb.cur-size-all-mem-tables
   uint64_t running_compactions = 0;                // rocksdb.num-running-compactions
+  uint64_t table_readers_bytes = 0;                // rocksdb.estimate-table-readers-mem
+  uint64_t block_cache_bytes = 0;                  // rocksdb.block-cache-usage
+  uint64_t block_cache_pinned_bytes = 0;           // rocksdb.block-cache-pinned-usage
 };
 
 StoreStats ReadStoreStats(rocksdb::DB& db);

@@ -131,6 +131,15 @@ def run(args):
                      "gendan_rocksdb_pending_compaction_bytes", "gendan_rocksdb_memtable_bytes"):
             check(one(s, name, store=store) is not None, "%s{store=%s}" % (name, store))
         check((one(s, "gendan_rocksdb_estimated_keys", store=store) or 0) > 0, "%s store has keys" % store)
+        for name in ("gendan_rocksdb_table_readers_bytes", "gendan_rocksdb_block_cache_bytes",
+                     "gendan_rocksdb_block_cache_pinned_bytes"):
+            check(one(s, name, store=store) is not None, "%s{store=%s}" % (name, store))
+    # The read models' index and filter blocks live in their bounded block cache
+    # (projector.block_cache_mb, 64 MiB by default), not beside it in the table readers.
+    cache = one(s, "gendan_rocksdb_block_cache_bytes", store="projector") or 0
+    check(0 < cache <= 64 << 20, "projector block cache in use and within 64 MiB (%d bytes)" % cache)
+    check((one(s, "gendan_projector_cached_orders") or 0) > 0, "projector keeps orders in memory")
+    check((one(s, "gendan_projector_cached_cells") or 0) > 0, "projector keeps KPI cells in memory")
 
     # KPI gauges against /v1/kpis over the same window
     start = one(s, "gendan_kpi_window_start_timestamp_seconds", window="%dd" % args.kpi_window_days)
