@@ -55,6 +55,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -198,19 +199,34 @@ class Cell {
   std::string Serialize() const;
   static Result<Cell> Parse(std::string_view bytes);
 
-  bool operator==(const Cell&) const = default;
+  Cell() = default;
+  Cell(const Cell& other);
+  Cell& operator=(const Cell& other);
+  Cell(Cell&&) noexcept = default;
+  Cell& operator=(Cell&&) noexcept = default;
+  bool operator==(const Cell& other) const;
   std::string ToString() const;  // "1/2", "n=3 sum=7200000 ~[2h:1 ...]"
 
  private:
   using Buckets = std::vector<std::pair<int32_t, int64_t>>;  // sorted index → count, no zeros
   static void AddTo(Buckets& buckets, int32_t index, int64_t delta);
+  struct Sketch {
+    Buckets exact;  // integral samples 0..1000, by value
+    Buckets log;    // other samples by log bucket: index i holds (γ^(i-1), γ^i]
+  };
+  const Buckets& exact() const;
+  const Buckets& log() const;
+  Sketch& MutableSketch();
+  void DropEmptySketch();  // no buckets left: back to no sketch, as a rate cell
 
   int64_t num_ = 0;
   int64_t den_ = 0;
   int64_t count_ = 0;
   int64_t sum_ticks_ = 0;
-  Buckets exact_;  // integral samples 0..1000, by value
-  Buckets log_;    // other samples by log bucket: index i holds (γ^(i-1), γ^i]
+  // The distribution's buckets, on the heap and only while the cell has some: most of a book's
+  // cells are rates, and a cell without a sketch is 40 bytes instead of 80, which is what the
+  // projector's cell cache (projector.cache_cells) costs per cell (docs/benchmarks.md).
+  std::unique_ptr<Sketch> sketch_;
 };
 
 // Ticks per unit of a distribution's sum: 3'600'000 (ms) for hours, 86'400'000 for days, 1 for

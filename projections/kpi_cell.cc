@@ -197,6 +197,42 @@ void Cell::AddTo(Buckets& buckets, int32_t index, int64_t delta) {
   }
 }
 
+Cell::Cell(const Cell& other)
+    : num_(other.num_),
+      den_(other.den_),
+      count_(other.count_),
+      sum_ticks_(other.sum_ticks_),
+      sketch_(other.sketch_ ? std::make_unique<Sketch>(*other.sketch_) : nullptr) {}
+
+Cell& Cell::operator=(const Cell& other) {
+  if (this != &other) *this = Cell(other);
+  return *this;
+}
+
+bool Cell::operator==(const Cell& other) const {
+  return num_ == other.num_ && den_ == other.den_ && count_ == other.count_ &&
+         sum_ticks_ == other.sum_ticks_ && exact() == other.exact() && log() == other.log();
+}
+
+const Cell::Buckets& Cell::exact() const {
+  static const Buckets kNone;
+  return sketch_ ? sketch_->exact : kNone;
+}
+
+const Cell::Buckets& Cell::log() const {
+  static const Buckets kNone;
+  return sketch_ ? sketch_->log : kNone;
+}
+
+Cell::Sketch& Cell::MutableSketch() {
+  if (!sketch_) sketch_ = std::make_unique<Sketch>();
+  return *sketch_;
+}
+
+void Cell::DropEmptySketch() {
+  if (sketch_ && sketch_->exact.empty() && sketch_->log.empty()) sketch_.reset();
+}
+
 void Cell::Add(const Contribution& c, int sign) {
   num_ += sign * c.num;
   den_ += sign * c.den;
@@ -206,10 +242,11 @@ void Cell::Add(const Contribution& c, int sign) {
   double ticks = std::min(x * double(TicksPerUnit(c.key)), 9e18);
   sum_ticks_ += sign * std::llround(ticks);
   if (IsExact(x)) {
-    AddTo(exact_, static_cast<int32_t>(x), sign);
+    AddTo(MutableSketch().exact, static_cast<int32_t>(x), sign);
   } else {
-    AddTo(log_, LogIndex(x), sign);
+    AddTo(MutableSketch().log, LogIndex(x), sign);
   }
+  DropEmptySketch();
 }
 
 void Cell::Merge(const Cell& other, int sign) {
@@ -217,40 +254,44 @@ void Cell::Merge(const Cell& other, int sign) {
   den_ += sign * other.den_;
   count_ += sign * other.count_;
   sum_ticks_ += sign * other.sum_ticks_;
-  MergeBuckets(exact_, other.exact_, sign);
-  MergeBuckets(log_, other.log_, sign);
+  if (!other.sketch_) return;
+  MergeBuckets(MutableSketch().exact, other.sketch_->exact, sign);
+  MergeBuckets(sketch_->log, other.sketch_->log, sign);
+  DropEmptySketch();
 }
 
 bool Cell::Empty() const {
-  return num_ == 0 && den_ == 0 && count_ == 0 && sum_ticks_ == 0 && exact_.empty() && log_.empty();
+  return num_ == 0 && den_ == 0 && count_ == 0 && sum_ticks_ == 0 && !sketch_;
 }
 
 // Walks the samples in the order of their log bucket (exact values sort into the bucket that
 // would hold them). The bucket holding rank r also holds the true r-th value, so its
 // representative is within α; a bucket of exact values only is walked value by value, exactly.
 std::optional<double> Cell::Quantile(int q_num, int q_den) const {
+  const Buckets& exacts = exact();
+  const Buckets& logs = log();
   int64_t n = 0;
-  for (const auto& b : exact_) n += std::max<int64_t>(b.second, 0);
-  for (const auto& b : log_) n += std::max<int64_t>(b.second, 0);
+  for (const auto& b : exacts) n += std::max<int64_t>(b.second, 0);
+  for (const auto& b : logs) n += std::max<int64_t>(b.second, 0);
   if (n <= 0 || q_den <= 0) return std::nullopt;
   const int64_t rank = std::max<int64_t>(1, (q_num * n + q_den - 1) / q_den);
   int64_t seen = 0;
   size_t a = 0, b = 0;
-  while (a < exact_.size() || b < log_.size()) {
-    int64_t ga = a < exact_.size() ? GroupOfExact(exact_[a].first) : INT64_MAX;
-    int64_t gb = b < log_.size() ? log_[b].first : INT64_MAX;
+  while (a < exacts.size() || b < logs.size()) {
+    int64_t ga = a < exacts.size() ? GroupOfExact(exacts[a].first) : INT64_MAX;
+    int64_t gb = b < logs.size() ? logs[b].first : INT64_MAX;
     const int64_t group = std::min(ga, gb);
     size_t a_end = a;
     int64_t exact_in_group = 0;
-    while (a_end < exact_.size() && GroupOfExact(exact_[a_end].first) == group) {
-      exact_in_group += std::max<int64_t>(exact_[a_end++].second, 0);
+    while (a_end < exacts.size() && GroupOfExact(exacts[a_end].first) == group) {
+      exact_in_group += std::max<int64_t>(exacts[a_end++].second, 0);
     }
-    int64_t log_in_group = gb == group ? std::max<int64_t>(log_[b].second, 0) : 0;
+    int64_t log_in_group = gb == group ? std::max<int64_t>(logs[b].second, 0) : 0;
     if (seen + exact_in_group + log_in_group >= rank) {
       if (log_in_group > 0) return Representative(static_cast<int32_t>(group));
       for (; a < a_end; ++a) {
-        seen += std::max<int64_t>(exact_[a].second, 0);
-        if (seen >= rank) return double(exact_[a].first);
+        seen += std::max<int64_t>(exacts[a].second, 0);
+        if (seen >= rank) return double(exacts[a].first);
       }
     }
     seen += exact_in_group + log_in_group;
@@ -264,7 +305,7 @@ std::string Cell::Serialize() const {
   std::string out;
   out.push_back(kCellVersion);
   bool rate = num_ != 0 || den_ != 0;
-  bool dist = count_ != 0 || sum_ticks_ != 0 || !exact_.empty() || !log_.empty();
+  bool dist = count_ != 0 || sum_ticks_ != 0 || sketch_;
   PutVarint(out, (rate ? kHasRate : 0) | (dist ? kHasDistribution : 0));
   if (rate) {
     PutSigned(out, num_);
@@ -273,8 +314,8 @@ std::string Cell::Serialize() const {
   if (dist) {
     PutSigned(out, count_);
     PutSigned(out, sum_ticks_);
-    PutBuckets(out, exact_);
-    PutBuckets(out, log_);
+    PutBuckets(out, exact());
+    PutBuckets(out, log());
   }
   return out;
 }
@@ -289,9 +330,11 @@ Result<Cell> Cell::Parse(std::string_view bytes) {
   bool ok = r.Varint(&flags) && flags <= (kHasRate | kHasDistribution);
   if (ok && (flags & kHasRate)) ok = r.Signed(&c.num_) && r.Signed(&c.den_);
   if (ok && (flags & kHasDistribution)) {
+    Sketch& sketch = c.MutableSketch();
     ok = r.Signed(&c.count_) && r.Signed(&c.sum_ticks_) &&
-         ParseBuckets(r, 0, kMaxExact, &c.exact_) &&
-         ParseBuckets(r, -kMaxIndex, kMaxIndex, &c.log_);
+         ParseBuckets(r, 0, kMaxExact, &sketch.exact) &&
+         ParseBuckets(r, -kMaxIndex, kMaxIndex, &sketch.log);
+    c.DropEmptySketch();
   }
   if (!ok || !r.done()) return Status::Fatal("kpi cell: corrupt or truncated encoding");
   return c;
@@ -300,13 +343,13 @@ Result<Cell> Cell::Parse(std::string_view bytes) {
 std::string Cell::ToString() const {
   std::string s;
   if (num_ != 0 || den_ != 0) s = std::to_string(num_) + "/" + std::to_string(den_);
-  if (count_ != 0 || sum_ticks_ != 0 || !exact_.empty() || !log_.empty()) {
+  if (count_ != 0 || sum_ticks_ != 0 || sketch_) {
     if (!s.empty()) s += " ";
     s += "n=" + std::to_string(count_) + " sum=" + std::to_string(sum_ticks_);
-    for (const auto& [value, count] : exact_) {
+    for (const auto& [value, count] : exact()) {
       s += " " + std::to_string(value) + ":" + std::to_string(count);
     }
-    for (const auto& [index, count] : log_) {
+    for (const auto& [index, count] : log()) {
       char buf[48];
       std::snprintf(buf, sizeof buf, " ~%.4g:%lld", Representative(index),
                     static_cast<long long>(count));
