@@ -58,10 +58,11 @@ struct ProjectorOptions {
   // alerts: a few KB each), least recently changed evicted first; an order beyond it is read
   // back from RocksDB when it recurs.
   size_t cache_orders = 20'000;
-  // KPI cells (a day's or a month's sums of one key for one group; ~100 bytes each) the
-  // projector keeps in memory; past it, all but the last batch's are dropped and read back from
-  // RocksDB as they recur.
-  size_t cache_cells = 2'000'000;
+  // KPI cells (a day's or a month's sums of one key for one group; ~64 bytes each, more with
+  // samples) the projector keeps in memory; past it, all but the last batch's are dropped and
+  // read back from RocksDB as they recur. 1 500 000 stays under the hash table's 2^21 slots
+  // (it doubles past 7/8 full, so 2 000 000 cells took 2^22 slots, twice the memory).
+  size_t cache_cells = 1'500'000;
   // RocksDB's cache for the read models' data, index and filter blocks, in MiB: the store's
   // memory beside its memtables, whatever its size on disk.
   size_t block_cache_mb = 64;

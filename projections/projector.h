@@ -58,7 +58,7 @@ struct ProjectionOptions {
   size_t cache_orders = 20'000;
   // KPI cells kept in memory (projector.cache_cells); past it, all but the last staged batch's
   // are dropped and read back from the store as they recur.
-  size_t cache_cells = 2'000'000;
+  size_t cache_cells = 1'500'000;
 };
 
 class ProjectionBatch {
