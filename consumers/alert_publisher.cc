@@ -85,11 +85,9 @@ Status AlertPublisher::ReadAlerts(RdKafka::KafkaConsumer& reader, int32_t partit
 
 Result<std::optional<AlertPublisher::Published>> AlertPublisher::LastPublished(int32_t partition,
                                                                                bool with_keys) {
-  int64_t low = 0, high = 0;
-  if (producer_->query_watermark_offsets(topic_, partition, &low, &high, kTimeoutMs) !=
-      RdKafka::ERR_NO_ERROR) {
-    return Status::TryAgain("end offset of " + topic_);
-  }
+  auto marks = QueryWatermarks(*producer_, topic_, partition, kTimeoutMs);
+  if (!marks.ok()) return marks.status();
+  const auto [low, high] = *marks;
   if (high <= low) return std::optional<Published>();
   auto reader = Reader("adopt");
   if (!reader.ok()) return reader.status();
@@ -122,11 +120,9 @@ Status AlertPublisher::Recover() {
   std::map<int32_t, int64_t> seen;  // partition → highest sequence on the topic past qo/
   rocksdb::WriteBatch wb;
   for (int32_t p = 0; p < *n; ++p) {
-    int64_t low = 0, high = 0;
-    if ((*reader)->query_watermark_offsets(topic_, p, &low, &high, kTimeoutMs) !=
-        RdKafka::ERR_NO_ERROR) {
-      return Status::TryAgain("end offset of " + topic_);
-    }
+    auto marks = QueryWatermarks(**reader, topic_, p, kTimeoutMs);
+    if (!marks.ok()) return marks.status();
+    const auto [low, high] = *marks;
     auto from = store_->PublishedOffset(p);
     if (!from.ok()) return from.status();
     int64_t start = from->value_or(low);

@@ -380,4 +380,23 @@ Result<int> PartitionCount(RdKafka::Handle& handle, const std::string& topic, in
   }
 }
 
+Result<Watermarks> QueryWatermarks(RdKafka::Handle& handle, const std::string& topic,
+                                   int32_t partition, int timeout_ms) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 1));
+  for (;;) {
+    const int left = static_cast<int>(std::max<int64_t>(
+        1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count()));
+    Watermarks w;
+    const RdKafka::ErrorCode e =
+        handle.query_watermark_offsets(topic, partition, &w.low, &w.high, left);
+    if (e == RdKafka::ERR_NO_ERROR) return w;
+    if (Clock::now() + std::chrono::milliseconds(100) >= deadline) {
+      return Status::TryAgain("watermarks of " + topic + " partition " + std::to_string(partition) +
+                              ": " + RdKafka::err2str(e));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 }  // namespace gendan

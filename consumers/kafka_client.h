@@ -79,4 +79,14 @@ Status RequireSamePartitions(RdKafka::Handle& handle, const std::string& a, cons
 // The number of partitions of a topic, or NotFound.
 Result<int> PartitionCount(RdKafka::Handle& handle, const std::string& topic, int timeout_ms);
 
+// A partition's low and high watermarks (for a read_committed consumer the high one is the last
+// stable offset). Errors are retried until timeout_ms: a topic created a moment ago answers
+// "leader not available" for a while. TryAgain naming the partition and the last error after.
+struct Watermarks {
+  int64_t low = 0;
+  int64_t high = 0;
+};
+Result<Watermarks> QueryWatermarks(RdKafka::Handle& handle, const std::string& topic,
+                                   int32_t partition, int timeout_ms);
+
 }  // namespace gendan

@@ -428,12 +428,9 @@ Status ProjectorService::Loop::StartPartition(RdKafka::TopicPartition* tp,
   assigned_.insert(p);
   unloading_.erase(p);  // back before it was gone: what is left of it replays in place
   batch_.Reinstate(p);
-  int64_t low = 0, high = 0;
-  if (auto e = consumer_->query_watermark_offsets(events_, p, &low, &high, kKafkaTimeoutMs);
-      e != RdKafka::ERR_NO_ERROR) {
-    return Status::TryAgain("end of " + events_ + " partition " + std::to_string(p) + ": " +
-                            RdKafka::err2str(e));
-  }
+  auto marks = QueryWatermarks(*consumer_, events_, p, kKafkaTimeoutMs);
+  if (!marks.ok()) return marks.status();
+  const auto [low, high] = *marks;
   if (std::max(next, low) < high) loading_[p] = high;
   return AdoptAlertsIfNeeded(p, it != offsets.end(), high);
 }

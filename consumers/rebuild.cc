@@ -26,11 +26,9 @@ Result<std::map<int32_t, int64_t>> EndOffsets(RdKafka::Handle& handle, const std
   if (!n.ok()) return n.status();
   std::map<int32_t, int64_t> ends;
   for (int32_t p = 0; p < *n; ++p) {
-    int64_t low = 0, high = 0;
-    auto e = handle.query_watermark_offsets(topic, p, &low, &high, 30'000);
-    if (e != RdKafka::ERR_NO_ERROR)
-      return Status::TryAgain("end offset of " + topic + ": " + RdKafka::err2str(e));
-    ends[p] = high;
+    auto marks = QueryWatermarks(handle, topic, p, 30'000);
+    if (!marks.ok()) return marks.status();
+    ends[p] = marks->high;
   }
   return ends;
 }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <rocksdb/write_batch.h>
 
+#include <chrono>
 #include <map>
 #include <string>
 
@@ -92,6 +93,31 @@ TEST_F(LagProbeIT, CountsOnlyTheOwnedPartitionsOnceTheStoreHasAnOwnershipRecord)
   // An instance assigned nothing (more instances than partitions) lacks nothing.
   ASSERT_TRUE((*store)->PutOwnership(Owning({})).ok());
   EXPECT_EQ(Lag(store->get()), 0);
+}
+
+// QueryWatermarks, under the probe and every end-of-partition question the projector and
+// rebuild ask: the marks of a partition, and for a topic that never shows up (this broker does
+// not create topics on demand) a TryAgain naming the topic and partition once the wait is over —
+// not at the first "unknown partition" answer, which a topic created a moment ago also gives.
+TEST_F(LagProbeIT, WatermarksAreRetriedUntilTheWaitIsOver) {
+  FillEvents();
+  if (HasFatalFailure()) return;
+  auto producer = MakeProducer(config(), {});
+  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
+  auto marks = QueryWatermarks(**producer, config().Topic("events"), 3, 10'000);
+  ASSERT_TRUE(marks.ok()) << marks.status().ToString();
+  EXPECT_EQ(marks->low, 0);
+  EXPECT_EQ(marks->high, 12);
+
+  const auto start = std::chrono::steady_clock::now();
+  auto missing = QueryWatermarks(**producer, config().Topic("missing"), 1, 1'500);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(missing.status().retryable()) << missing.status().ToString();
+  EXPECT_NE(missing.status().message().find(config().Topic("missing") + " partition 1"),
+            std::string::npos)
+      << missing.status().ToString();
+  EXPECT_GE(waited, std::chrono::milliseconds(1'300));
 }
 
 }  // namespace
