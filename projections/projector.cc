@@ -44,18 +44,27 @@ void ProjectionBatch::Writes::MoveTo(rocksdb::WriteBatch& wb) {
 }
 
 Result<ProjectionBatch::OrderWork*> ProjectionBatch::Load(const std::string& order_id) {
-  if (auto it = orders_.find(order_id); it != orders_.end()) return &it->second;
-  if (auto cached = order_cache_.extract(order_id); !cached.empty()) {
+  auto [it, fresh] = order_cache_.try_emplace(order_id);
+  OrderWork& work = it->second;
+  if (work.in_batch) return &work;
+  if (!fresh) {
     // As the last batch that staged it left it; that write may not have landed yet.
-    OrderWork& work = cached.mapped();
     work.facts_before = work.facts;
     work.terms_before = IndexTerms(work.status);
     work.scheduled_before = work.scheduled;
     work.alerts_changed = false;
     work.first_seen_in.reset();
-    return &orders_.insert(std::move(cached)).position->second;
+  } else if (Status s = Read(order_id, work); !s.ok()) {
+    order_cache_.erase(it);
+    return s;
   }
-  OrderWork work;
+  work.in_batch = true;
+  orders_.emplace_back(&it->first, &work);
+  return &work;
+}
+
+// An order the batch does not hold, as the store has it (an empty one when it has none).
+Status ProjectionBatch::Read(const std::string& order_id, OrderWork& work) {
   auto status = store_.GetStatus(order_id);
   if (!status.ok()) return status.status();
   if (status->has_value()) work.status = std::move(**status);
@@ -70,7 +79,7 @@ Result<ProjectionBatch::OrderWork*> ProjectionBatch::Load(const std::string& ord
   auto scheduled = store_.ScheduledAt(order_id);
   if (!scheduled.ok()) return scheduled.status();
   work.scheduled_before = work.scheduled = *scheduled;
-  return &orders_.emplace(order_id, std::move(work)).first->second;
+  return Status::Ok();
 }
 
 Result<int64_t*> ProjectionBatch::Sequence(int32_t partition) {
@@ -278,7 +287,9 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
     return Status::Ok();
   };
   Status s;
-  for (auto& [order_id, work] : orders_) {
+  for (auto [id, order] : orders_) {
+    const std::string& order_id = *id;
+    OrderWork& work = *order;
     if (work.unload) {
       WriteUnload(order_id, work, wb);
       s = cells(Delta(work.facts_before, OrderFacts{}, options_.kpi));
@@ -348,15 +359,14 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
 // store does not have it yet). The batch staged before lands before anything is read again.
 void ProjectionBatch::CacheStaged() {
   const uint64_t stage = ++stages_;
-  while (!orders_.empty()) {
-    auto node = orders_.extract(orders_.begin());
-    OrderWork& work = node.mapped();
-    work.staged_in = stage;
-    work.facts_before = OrderFacts{};  // rebuilt by Load
-    work.terms_before.clear();
-    staged_.emplace_back(stage, node.key());
-    order_cache_.insert(std::move(node));
+  for (auto [order_id, work] : orders_) {
+    work->in_batch = false;
+    work->staged_in = stage;
+    work->facts_before = OrderFacts{};  // rebuilt by Load
+    work->terms_before.clear();
+    staged_.emplace_back(stage, *order_id);
   }
+  orders_.clear();
   while (!staged_.empty() && staged_.front().first < stage) {
     auto& [staged_in, order_id] = staged_.front();
     auto it = order_cache_.find(order_id);
@@ -463,6 +473,8 @@ CellKey ProjectionBatch::KeyOf(const CellSlot& slot) const {
 
 void ProjectionBatch::ClearBatch() {
   alerts_.clear();
+  // Staged orders went to the cache (CacheStaged); a dropped batch's are forgotten.
+  for (auto [order_id, work] : orders_) order_cache_.erase(order_cache_.find(*order_id));
   orders_.clear();
   timeline_.clear();
   offsets_.clear();

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/node_hash_map.h>
 
 #include <chrono>
 #include <deque>
@@ -166,7 +167,7 @@ class ProjectionBatch {
 
   size_t events() const { return events_; }
   // What is kept in memory between batches: orders (cache_orders) and KPI cells (cache_cells).
-  size_t cached_orders() const { return order_cache_.size(); }
+  size_t cached_orders() const { return order_cache_.size() - orders_.size(); }
   size_t cached_cells() const { return cell_cache_.size(); }
   // Drops what the batch caches of the store (after the store was reopened on another folder).
   void ForgetCaches() {
@@ -174,6 +175,7 @@ class ProjectionBatch {
     group_ids_.clear();
     group_names_.clear();
     cells_complete_ = false;
+    orders_.clear();
     order_cache_.clear();
     staged_.clear();
   }
@@ -192,9 +194,11 @@ class ProjectionBatch {
     bool alerts_changed = false;
     std::optional<int32_t> first_seen_in;  // the partition of the order's first event
     bool unload = false;                   // staged by Unload: delete every read model of it
+    bool in_batch = false;                 // in orders_: applied to since the last Stage
     uint64_t staged_in = 0;                // the Stage that last cached it (order_cache_)
   };
   Result<OrderWork*> Load(const std::string& order_id);
+  Status Read(const std::string& order_id, OrderWork& work);
   void CacheStaged();
   Status EvaluateAlerts(OrderWork& work, int32_t partition,
                         std::chrono::system_clock::time_point now);
@@ -247,12 +251,16 @@ class ProjectionBatch {
   bool outbox_ = true;                                 // WithoutOutbox
   bool defer_cells_ = false;                           // DeferCells
   std::vector<std::pair<int32_t, v1::Alert>> alerts_;  // this batch's records, by partition
-  std::unordered_map<std::string, OrderWork> orders_;
-  // Orders as the store holds them once every staged write landed (Load reads them here, not
-  // from the store): the last staged batch's orders, whose write may not have landed, and up to
+  // Every order in memory, by order_id: this batch's (orders_), and between batches the orders
+  // as the store holds them once every staged write landed (Load reads them here, not from the
+  // store): the last staged batch's orders, whose write may not have landed, and up to
   // options_.cache_orders more, the least recently staged evicted first. An unloaded order is
-  // there as an empty one.
-  std::unordered_map<std::string, OrderWork> order_cache_;
+  // there as an empty one. One map, not one per role: an order that recurs is neither looked up
+  // twice nor moved between maps (a tenth of a rebuild's loop, docs/benchmarks.md); a node map,
+  // so the batch's pointers into it stay valid as it grows.
+  absl::node_hash_map<std::string, OrderWork> order_cache_;
+  // This batch's orders (in_batch), in the order they were first loaded: what Stage writes.
+  std::vector<std::pair<const std::string*, OrderWork*>> orders_;
   // (Stage number, order id) as cached, oldest first; an entry whose order was staged again
   // since is stale and skipped.
   std::deque<std::pair<uint64_t, std::string>> staged_;
