@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace gendan {
 namespace {
@@ -14,15 +15,20 @@ google::protobuf::Timestamp ToProto(AlertMonitor::TimePoint t) {
 
 // Counts one more raising of `key` on the order and returns the count.
 int64_t NextRaising(v1::AlertSet* set, const AlertKey& key) {
-  const std::string name = v1::AlertKind::Value_Name(key.kind) + "/" + key.subject;
+  // "<KIND>/<subject>", compared in place: most raisings on a set are of other keys.
+  const std::string& kind = v1::AlertKind::Value_Name(key.kind);
+  auto is_key = [&](std::string_view name) {
+    return name.size() == kind.size() + 1 + key.subject.size() && name.starts_with(kind) &&
+           name[kind.size()] == '/' && name.ends_with(key.subject);
+  };
   for (auto& r : *set->mutable_raisings()) {
-    if (r.key() == name) {
+    if (is_key(r.key())) {
       r.set_count(r.count() + 1);
       return r.count();
     }
   }
   auto* r = set->add_raisings();
-  r->set_key(name);
+  r->set_key(kind + "/" + key.subject);
   r->set_count(1);
   return 1;
 }
@@ -64,27 +70,65 @@ void Clear(const AlertKey& key, AlertMonitor::TimePoint now, v1::AlertSet* set,
   open->erase(it);
 }
 
+// Sorted keys as one string, for Evaluate's memo: a marker (so that no keys is not "unknown"),
+// then each key's kind, its subject's size and its subject.
+void Encode(const std::vector<AlertKeyView>& keys, std::string& out) {
+  out.assign(1, '+');
+  for (const AlertKeyView& key : keys) {
+    const auto kind = static_cast<int32_t>(key.kind);
+    const auto size = static_cast<uint32_t>(key.subject.size());
+    out.append(reinterpret_cast<const char*>(&kind), sizeof kind);
+    out.append(reinterpret_cast<const char*>(&size), sizeof size);
+    out.append(key.subject);
+  }
+}
+
+// The keys Encode wrote to `memo`, borrowing their subjects from it.
+void Decode(const std::string& memo, std::vector<AlertKeyView>& keys) {
+  keys.clear();
+  for (size_t at = 1; at < memo.size();) {
+    int32_t kind = 0;
+    uint32_t size = 0;
+    std::memcpy(&kind, memo.data() + at, sizeof kind);
+    std::memcpy(&size, memo.data() + at + sizeof kind, sizeof size);
+    at += sizeof kind + sizeof size;
+    keys.push_back({static_cast<v1::AlertKind::Value>(kind), {memo.data() + at, size}});
+    at += size;
+  }
+}
+
 }  // namespace
 
 std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
     const v1::OrderStatus& status, TimePoint now, const RiskOptions& options, v1::AlertSet* set,
-    int64_t* next_sequence, std::vector<v1::Alert>* records) {
+    int64_t* next_sequence, std::vector<v1::Alert>* records, std::string* memo) {
   // This runs after every event, and most events change no alert: the open alerts are compared
-  // as borrowed keys in reused buffers, and copied only when they differ.
+  // as borrowed keys in reused buffers (or with the memo), and copied only when they differ.
   thread_local std::vector<AlertKeyView> open, before;
+  thread_local std::vector<AlertChange> changes;
+  thread_local std::string encoded;
   const std::optional<TimePoint> next = AssessInto(status, now, options, open);  // sorted, unique
-  before.clear();
-  for (const v1::Alert& a : set->open()) before.push_back({a.kind(), a.subject()});
-  std::sort(before.begin(), before.end());
-  if (before == open) return next;  // the usual case: nothing raised or cleared
-  // Owned: Raise and Clear change the set the keys of `before` point into.
-  for (const AlertChange& change : Diff(Owned(before), Owned(open))) {
-    if (change.raised) {
-      Raise(status, change.key, now, options, set, next_sequence, records);
-    } else {
-      Clear(change.key, now, set, next_sequence, records);
+  if (memo != nullptr) Encode(open, encoded);
+  if (memo != nullptr && !memo->empty()) {
+    if (*memo == encoded) return next;  // the usual case: nothing raised or cleared
+    Decode(*memo, before);              // the set's open keys, sorted, without reading the set
+  } else {
+    before.clear();
+    for (const v1::Alert& a : set->open()) before.push_back({a.kind(), a.subject()});
+    std::sort(before.begin(), before.end());
+  }
+  if (before != open) {
+    // Copied keys: Raise and Clear change the set (and the memo) the keys of `before` point into.
+    DiffInto(before, open, changes);
+    for (const AlertChange& change : changes) {
+      if (change.raised) {
+        Raise(status, change.key, now, options, set, next_sequence, records);
+      } else {
+        Clear(change.key, now, set, next_sequence, records);
+      }
     }
   }
+  if (memo != nullptr) memo->swap(encoded);  // the set's open keys are `open`'s now
   return next;
 }
 

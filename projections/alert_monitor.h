@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "gendan/v1/alert.pb.h"
@@ -27,9 +28,14 @@ class AlertMonitor {
   // CLEARED records to `records`, numbering them from *next_sequence (which it advances).
   // `records` may be null: the numbers are taken all the same, the records not built.
   // Returns when to evaluate it again (NextChange), none when no change is coming.
+  // `memo`, when given, is the caller's to keep with the set: the keys this function left open
+  // in it last time (empty: not known; the caller empties it when it reads or changes the set
+  // otherwise). The open alerts are compared and diffed against the memo, a few contiguous bytes,
+  // instead of against the set's records, which after every event cost more than the rules.
   static std::optional<TimePoint> Evaluate(const v1::OrderStatus& status, TimePoint now,
                                            const RiskOptions& options, v1::AlertSet* set,
-                                           int64_t* next_sequence, std::vector<v1::Alert>* records);
+                                           int64_t* next_sequence, std::vector<v1::Alert>* records,
+                                           std::string* memo = nullptr);
 };
 
 }  // namespace gendan

@@ -100,7 +100,7 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition,
   const int64_t numbered = **seq;
   // WithoutOutbox: the sets and numbers are kept, no record is built or queued.
   auto next = AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, *seq,
-                                     outbox_ ? &records : nullptr);
+                                     outbox_ ? &records : nullptr, &work.open_alerts);
   work.alerts_changed = work.alerts_changed || **seq != numbered;  // a record was numbered
   // A replay of an adopted partition brings the alert sets up to date without numbering or
   // publishing what the previous owner already published.

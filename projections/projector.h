@@ -187,6 +187,7 @@ class ProjectionBatch {
     OrderFacts facts;
     std::vector<std::pair<std::string, std::string>> terms_before;
     v1::AlertSet alerts;
+    std::string open_alerts;  // AlertMonitor::Evaluate's memo of `alerts` (empty: not known)
     std::optional<int64_t> scheduled_before;  // unix ms of its t/ entry
     std::optional<int64_t> scheduled;
     // Unix ms of its last alert evaluation in this process (not stored): none after a load.

@@ -29,11 +29,20 @@ struct Window {
   Millis until = kForever;
 };
 
-// A window of business dates [from, until), for the date-driven rules.
+// A window of business dates [from, until), for the delivery rules (whose subject is empty).
 struct DateWindow {
-  AlertKey key;
+  v1::AlertKind::Value kind;
   Date from;
   std::optional<Date> until;  // nullopt: open-ended
+};
+
+// DELIVERY_AT_RISK's and LATE's windows, those that apply: a fixed list, as this is asked after
+// every event.
+struct DeliveryWindowList {
+  DateWindow windows[2];
+  int size = 0;
+  const DateWindow* begin() const { return windows; }
+  const DateWindow* end() const { return windows + size; }
 };
 
 bool Cancelled(const v1::OrderStatus& s) { return s.stage() == v1::Stage::CANCELLED; }
@@ -52,15 +61,16 @@ Millis FloorMillis(Clock::time_point t) {
   return std::chrono::floor<milliseconds>(t.time_since_epoch()).count();
 }
 
-std::vector<DateWindow> DeliveryWindows(const v1::OrderStatus& s, int buffer_days) {
-  std::vector<DateWindow> out;
+DeliveryWindowList DeliveryWindows(const v1::OrderStatus& s, int buffer_days) {
+  DeliveryWindowList out;
   std::optional<Date> commit = ParseDate(s.commit_date());
   if (!commit || PlanOver(s)) return out;
   const Date passed = *commit + days(1);
   if (s.stage() < v1::Stage::READY_TO_SHIP) {
-    out.push_back({{v1::AlertKind::DELIVERY_AT_RISK, ""}, *commit - days(buffer_days), passed});
+    out.windows[out.size++] = {v1::AlertKind::DELIVERY_AT_RISK, *commit - days(buffer_days),
+                               passed};
   }
-  out.push_back({{v1::AlertKind::LATE, ""}, passed, std::nullopt});
+  out.windows[out.size++] = {v1::AlertKind::LATE, passed, std::nullopt};
   return out;
 }
 
@@ -74,11 +84,10 @@ std::chrono::hours Sla(v1::IssueSeverity::Value severity, const RiskOptions& o) 
 void Windows(const v1::OrderStatus& s, const RiskOptions& o, std::vector<Window>& out) {
   out.clear();
   if (Cancelled(s)) return;
-  auto at_midnights = [&](const DateWindow& w, std::string_view subject) {
-    out.push_back({w.key.kind, subject, Midnight(w.from, o.offset),
+  for (const DateWindow& w : DeliveryWindows(s, o.buffer_days)) {
+    out.push_back({w.kind, "", Midnight(w.from, o.offset),
                    w.until ? Midnight(*w.until, o.offset) : kForever});
-  };
-  for (const DateWindow& w : DeliveryWindows(s, o.buffer_days)) at_midnights(w, "");
+  }
   if (!PlanOver(s)) {
     for (const v1::MilestoneStatus& m : s.milestones()) {
       if (m.has_actual_at()) continue;
@@ -222,25 +231,39 @@ bool RiskNeutral(v1::OrderEvent::PayloadCase payload) {
 
 std::vector<AlertChange> Diff(const std::vector<AlertKey>& before,
                               const std::vector<AlertKey>& after) {
-  auto sorted = [](std::vector<AlertKey> keys) {
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    return keys;
+  auto sorted = [](const std::vector<AlertKey>& keys) {
+    std::vector<AlertKeyView> views;
+    views.reserve(keys.size());
+    for (const AlertKey& k : keys) views.push_back({k.kind, k.subject});
+    std::sort(views.begin(), views.end());
+    return views;
   };
-  const std::vector<AlertKey> b = sorted(before), a = sorted(after);
   std::vector<AlertChange> changes;
-  auto ib = b.begin();
-  auto ia = a.begin();
-  while (ib != b.end() || ia != a.end()) {
-    if (ia == a.end() || (ib != b.end() && *ib < *ia)) {
-      changes.push_back({*ib++, false});
-    } else if (ib == b.end() || *ia < *ib) {
-      changes.push_back({*ia++, true});
+  DiffInto(sorted(before), sorted(after), changes);
+  return changes;
+}
+
+void DiffInto(const std::vector<AlertKeyView>& before, const std::vector<AlertKeyView>& after,
+              std::vector<AlertChange>& changes) {
+  changes.clear();
+  // Past every copy of the key at k.
+  auto past = [](const std::vector<AlertKeyView>& keys, size_t& k) {
+    const AlertKeyView key = keys[k];
+    while (k < keys.size() && keys[k] == key) ++k;
+  };
+  size_t i = 0, j = 0;
+  while (i < before.size() || j < after.size()) {
+    if (j == after.size() || (i < before.size() && before[i] < after[j])) {
+      changes.push_back({{before[i].kind, std::string(before[i].subject)}, false});
+      past(before, i);
+    } else if (i == before.size() || after[j] < before[i]) {
+      changes.push_back({{after[j].kind, std::string(after[j].subject)}, true});
+      past(after, j);
     } else {
-      ++ib, ++ia;
+      past(before, i);
+      past(after, j);
     }
   }
-  return changes;
 }
 
 std::string AlertMessage(const v1::OrderStatus& status, const AlertKey& key, Clock::time_point now,
@@ -271,7 +294,7 @@ std::string AlertId(const std::string& order_id, const AlertKey& key, int64_t ra
 std::optional<v1::AlertKind::Value> DeliveryRisk(const v1::OrderStatus& status, Date today,
                                                  int buffer_days) {
   for (const DateWindow& w : DeliveryWindows(status, buffer_days)) {
-    if (w.from <= today && (!w.until || today < *w.until)) return w.key.kind;
+    if (w.from <= today && (!w.until || today < *w.until)) return w.kind;
   }
   return std::nullopt;
 }

@@ -132,6 +132,10 @@ bool RiskNeutral(v1::OrderEvent::PayloadCase payload);
 // each key once, in key order. Inputs need not be sorted; duplicates count once.
 std::vector<AlertChange> Diff(const std::vector<AlertKey>& before,
                               const std::vector<AlertKey>& after);
+// Diff of sorted borrowed keys into `changes` (cleared first), copying only the keys that
+// changed: what the alert monitor asks after an event that raised or cleared something.
+void DiffInto(const std::vector<AlertKeyView>& before, const std::vector<AlertKeyView>& after,
+              std::vector<AlertChange>& changes);
 
 // Human text for an alert open at `now`, e.g. "PRODUCTION_START planned 2026-03-02 has not
 // happened". A key the status does not explain gets a plain "<KIND> <subject>".
