@@ -54,9 +54,11 @@ Result<ProjectionBatch::OrderWork*> ProjectionBatch::Load(const std::string& ord
     work.scheduled_before = work.scheduled;
     work.alerts_changed = false;
     work.first_seen_in.reset();
-  } else if (Status s = Read(order_id, work); !s.ok()) {
-    order_cache_.erase(it);
-    return s;
+  } else if (!store_empty_ || evicted_.contains(absl::HashOf(order_id))) {
+    if (Status s = Read(order_id, work); !s.ok()) {
+      order_cache_.erase(it);
+      return s;
+    }
   }
   work.in_batch = true;
   orders_.emplace_back(&it->first, &work);
@@ -372,7 +374,10 @@ void ProjectionBatch::CacheStaged() {
     auto it = order_cache_.find(order_id);
     const bool current = it != order_cache_.end() && it->second.staged_in == staged_in;
     if (current && order_cache_.size() <= options_.cache_orders) break;
-    if (current) order_cache_.erase(it);
+    if (current) {
+      if (store_empty_) evicted_.insert(absl::HashOf(order_id));
+      order_cache_.erase(it);
+    }
     staged_.pop_front();
   }
   if (staged_.size() > 2 * order_cache_.size() + 1024) {

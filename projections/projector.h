@@ -17,6 +17,7 @@
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 #include <absl/container/node_hash_map.h>
 
 #include <chrono>
@@ -162,6 +163,10 @@ class ProjectionBatch {
   // Alert records are not put in the outbox (the alert sets and numbering are kept): for a
   // rebuild, whose history was published when it happened.
   void WithoutOutbox() { outbox_ = false; }
+  // The store holds no order yet (a new generation, which `gendan rebuild` fills): an order
+  // first seen is not looked for in it, only one this batch staged and evicted from its cache
+  // since. Call before the first Apply; ForgetCaches ends it.
+  void StartsEmpty() { store_empty_ = true; }
   // The partition is this instance's again (assigned after an Unload): its ticks count again.
   void Reinstate(int32_t partition) { retired_.erase(partition); }
 
@@ -178,6 +183,8 @@ class ProjectionBatch {
     orders_.clear();
     order_cache_.clear();
     staged_.clear();
+    store_empty_ = false;
+    evicted_.clear();
   }
 
  private:
@@ -262,6 +269,10 @@ class ProjectionBatch {
   absl::node_hash_map<std::string, OrderWork> order_cache_;
   // This batch's orders (in_batch), in the order they were first loaded: what Stage writes.
   std::vector<std::pair<const std::string*, OrderWork*>> orders_;
+  bool store_empty_ = false;  // StartsEmpty
+  // With StartsEmpty, the orders evicted from order_cache_, by hash: the only ones the store may
+  // have (a hash of another order's is one read for nothing). 8 bytes an order, not its id.
+  absl::flat_hash_set<uint64_t> evicted_;
   // (Stage number, order id) as cached, oldest first; an entry whose order was staged again
   // since is stale and skipped.
   std::deque<std::pair<uint64_t, std::string>> staged_;
