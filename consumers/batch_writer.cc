@@ -17,7 +17,11 @@ Status BatchWriter::Submit(ProjectionBatch::Staged staged) {
     }
     wb_.Clear();
     staged.writes.MoveTo(wb_);
-    return write_(wb_, staged);
+    Status written = write_(wb_, staged);
+    // Freed on this thread, not on the caller's when it collects the status (the task's captures
+    // live as long as its future): the serialized statuses, the orders the cache evicted.
+    staged = ProjectionBatch::Staged();
+    return written;
   });
   return Status::Ok();
 }

@@ -283,9 +283,10 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
   // Growing the vector moves every op staged so far, twice on average.
   wb.Reserve(last_writes_ + last_writes_ / 4);
   std::vector<CellSlot> touched;
-  auto cells = [&](CellMap delta) {
-    if (!defer_cells_) return MergeCells(delta, touched, staged.stage);
-    staged.cell_deltas.push_back(std::move(delta));
+  // The order's facts before the batch are not needed after it (Load sets them again).
+  auto cells = [&](OrderFacts& before, const OrderFacts& after) {
+    if (!defer_cells_) return MergeCells(Delta(before, after, options_.kpi), touched, staged.stage);
+    staged.fact_changes.emplace_back(std::move(before), after);
     return Status::Ok();
   };
   Status s;
@@ -294,7 +295,7 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
     OrderWork& work = *order;
     if (work.unload) {
       WriteUnload(order_id, work, wb);
-      s = cells(Delta(work.facts_before, OrderFacts{}, options_.kpi));
+      s = cells(work.facts_before, OrderFacts{});
       if (!s.ok()) break;
       work = OrderWork();  // what the store holds of it once the write landed: nothing
       continue;
@@ -319,7 +320,7 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
         wb.Put(ReadModelStore::IndexKey(t.first, t.second, order_id), "");
       }
     }
-    s = cells(Delta(work.facts_before, work.facts, options_.kpi));
+    s = cells(work.facts_before, work.facts);
     if (!s.ok()) break;
   }
   if (s.ok()) {
@@ -351,15 +352,16 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
   }
   staged.events = events_;
   last_writes_ = wb.size();
-  CacheStaged();
+  CacheStaged(staged);
   ClearBatch();
   return staged;
 }
 
-// Moves the batch's orders into the cache as it leaves them, then evicts the least recently
+// Keeps the batch's orders in the cache as it leaves them, then evicts the least recently
 // staged orders beyond the limit — never one of this batch, whose write has not landed (the
-// store does not have it yet). The batch staged before lands before anything is read again.
-void ProjectionBatch::CacheStaged() {
+// store does not have it yet) — into `staged`, to be freed with it. The batch staged before
+// lands before anything is read again.
+void ProjectionBatch::CacheStaged(Staged& staged) {
   const uint64_t stage = ++stages_;
   for (auto [order_id, work] : orders_) {
     work->in_batch = false;
@@ -376,7 +378,7 @@ void ProjectionBatch::CacheStaged() {
     if (current && order_cache_.size() <= options_.cache_orders) break;
     if (current) {
       if (store_empty_) evicted_.insert(absl::HashOf(order_id));
-      order_cache_.erase(it);
+      staged.evicted.push_back(order_cache_.extract(it));
     }
     staged_.pop_front();
   }
@@ -427,11 +429,11 @@ Status ProjectionBatch::MergeCells(const CellMap& delta, std::vector<CellSlot>& 
 
 Status ProjectionBatch::StageCells(Staged& staged) {
   std::vector<CellSlot> touched;
-  for (const CellMap& delta : staged.cell_deltas) {
-    Status s = MergeCells(delta, touched, staged.stage);
+  for (const auto& [before, after] : staged.fact_changes) {
+    Status s = MergeCells(Delta(before, after, options_.kpi), touched, staged.stage);
     if (!s.ok()) return s;
   }
-  staged.cell_deltas.clear();
+  staged.fact_changes.clear();
   WriteCells(touched, staged.writes);
   return Status::Ok();
 }

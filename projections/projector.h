@@ -83,6 +83,28 @@ class ProjectionBatch {
   // last committed offsets.
   Status Commit();
 
+ private:
+  struct OrderWork {
+    v1::OrderStatus status;
+    OrderFacts facts_before;
+    OrderFacts facts;
+    std::vector<std::pair<std::string, std::string>> terms_before;
+    v1::AlertSet alerts;
+    std::string open_alerts;  // AlertMonitor::Evaluate's memo of `alerts` (empty: not known)
+    std::optional<int64_t> scheduled_before;  // unix ms of its t/ entry
+    std::optional<int64_t> scheduled;
+    // Unix ms of its last alert evaluation in this process (not stored): none after a load.
+    std::optional<int64_t> evaluated_at;
+    bool alerts_changed = false;
+    std::optional<int32_t> first_seen_in;  // the partition of the order's first event
+    bool unload = false;                   // staged by Unload: delete every read model of it
+    bool in_batch = false;                 // in orders_: applied to since the last Stage
+    uint64_t staged_in = 0;                // the Stage that last cached it (order_cache_)
+  };
+  // Every order in memory (order_cache_).
+  using OrderMap = absl::node_hash_map<std::string, OrderWork>;
+
+ public:
   // A commit's puts and deletes, handed to RocksDB in key order.
   class Writes {
    public:
@@ -109,9 +131,12 @@ class ProjectionBatch {
     std::vector<std::pair<std::string, v1::Alert>> alerts;
     size_t events = 0;
     uint64_t stage = 0;  // the Stage's number
-    // With DeferCells: the batch's KPI cell changes, one per order, which StageCells merges
-    // and adds to `writes`.
-    std::vector<CellMap> cell_deltas;
+    // With DeferCells: each changed order's facts before and after the batch, whose KPI cell
+    // changes (Delta) StageCells works out, merges and adds to `writes`.
+    std::vector<std::pair<OrderFacts, OrderFacts>> fact_changes;
+    // The orders this Stage evicted from the cache: freed with the batch, on whichever thread
+    // drops it (the writer's, for BatchWriter), not by the loop that applies the next one.
+    std::vector<OrderMap::node_type> evicted;
   };
   // Stages everything applied since the last Stage or Commit, for the caller to write (any
   // thread). The batch serves the staged orders and KPI cells from memory, so the next batch may
@@ -119,9 +144,9 @@ class ProjectionBatch {
   // staged before this one must have landed (or been Dropped) before anything is applied, ticked
   // or unloaded again. On an error nothing is staged and the batch is Dropped.
   Result<Staged> Stage();
-  // KPI cells are merged and staged by StageCells, on the thread that writes the batches, not by
-  // Stage: for `gendan rebuild`, whose loop thread is its busiest while its writer thread
-  // waits, so the cells' share of the work runs beside the next batch's applying.
+  // KPI cell changes are worked out, merged and staged by StageCells, on the thread that writes
+  // the batches, not by Stage: for `gendan rebuild`, whose loop thread is its busiest while its
+  // writer thread waits, so the cells' share of the work runs beside the next batch's applying.
   void DeferCells() { defer_cells_ = true; }
   // With DeferCells: merges `staged`'s KPI cell changes into the cells and adds the changed cells
   // to its writes. Call for every staged batch, in stage order, on one thread at a time — each
@@ -188,26 +213,9 @@ class ProjectionBatch {
   }
 
  private:
-  struct OrderWork {
-    v1::OrderStatus status;
-    OrderFacts facts_before;
-    OrderFacts facts;
-    std::vector<std::pair<std::string, std::string>> terms_before;
-    v1::AlertSet alerts;
-    std::string open_alerts;  // AlertMonitor::Evaluate's memo of `alerts` (empty: not known)
-    std::optional<int64_t> scheduled_before;  // unix ms of its t/ entry
-    std::optional<int64_t> scheduled;
-    // Unix ms of its last alert evaluation in this process (not stored): none after a load.
-    std::optional<int64_t> evaluated_at;
-    bool alerts_changed = false;
-    std::optional<int32_t> first_seen_in;  // the partition of the order's first event
-    bool unload = false;                   // staged by Unload: delete every read model of it
-    bool in_batch = false;                 // in orders_: applied to since the last Stage
-    uint64_t staged_in = 0;                // the Stage that last cached it (order_cache_)
-  };
   Result<OrderWork*> Load(const std::string& order_id);
   Status Read(const std::string& order_id, OrderWork& work);
-  void CacheStaged();
+  void CacheStaged(Staged& staged);
   Status EvaluateAlerts(OrderWork& work, int32_t partition,
                         std::chrono::system_clock::time_point now);
   // A KPI cell's key in the cache: its CellKey with the group as a number (group_ids_), so a
@@ -266,7 +274,7 @@ class ProjectionBatch {
   // there as an empty one. One map, not one per role: an order that recurs is neither looked up
   // twice nor moved between maps (a tenth of a rebuild's loop, docs/benchmarks.md); a node map,
   // so the batch's pointers into it stay valid as it grows.
-  absl::node_hash_map<std::string, OrderWork> order_cache_;
+  OrderMap order_cache_;
   // This batch's orders (in_batch), in the order they were first loaded: what Stage writes.
   std::vector<std::pair<const std::string*, OrderWork*>> orders_;
   bool store_empty_ = false;  // StartsEmpty

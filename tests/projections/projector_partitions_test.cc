@@ -303,7 +303,7 @@ TEST_F(ProjectorPartitionsTest, BatchesStagedBeforeTheOneBeforeLandedEqualCommit
       std::optional<ProjectionBatch::Staged> in_flight;
       size_t deferred = 0;
       auto write = [&](ProjectionBatch::Staged& staged) {
-        deferred += staged.cell_deltas.size();
+        deferred += staged.fact_changes.size();
         if (defer) {
           ASSERT_TRUE(b.StageCells(staged).ok());
         }
