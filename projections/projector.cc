@@ -27,13 +27,31 @@ void ProjectionBatch::Writes::Delete(std::string key) {
   ops_.push_back({std::move(key), std::nullopt});
 }
 void ProjectionBatch::Writes::MoveTo(rocksdb::WriteBatch& wb) {
-  // Sorts positions, not the ops: a swap moves 4 bytes instead of two strings.
-  std::vector<uint32_t> order(ops_.size());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](uint32_t a, uint32_t b) { return ops_[a].key < ops_[b].key; });
-  for (uint32_t i : order) {
-    const Op& op = ops_[i];
+  // Sorts positions with each key's first 16 bytes as two numbers that compare as the bytes do,
+  // not the ops: a swap moves 24 bytes instead of two strings, and most comparisons are decided
+  // without reading the keys ("e/ORD-00000001\0" and the like differ within 16 bytes).
+  struct Position {
+    uint64_t head[2];
+    uint32_t op;
+  };
+  auto big_endian = [](std::string_view bytes, size_t at) {
+    uint64_t v = 0;
+    for (size_t i = at; i < at + 8; ++i) {
+      v = (v << 8) | (i < bytes.size() ? static_cast<unsigned char>(bytes[i]) : 0);
+    }
+    return v;
+  };
+  std::vector<Position> order(ops_.size());
+  for (uint32_t i = 0; i < order.size(); ++i) {
+    order[i] = {{big_endian(ops_[i].key, 0), big_endian(ops_[i].key, 8)}, i};
+  }
+  std::stable_sort(order.begin(), order.end(), [&](const Position& a, const Position& b) {
+    if (a.head[0] != b.head[0]) return a.head[0] < b.head[0];
+    if (a.head[1] != b.head[1]) return a.head[1] < b.head[1];
+    return ops_[a.op].key < ops_[b.op].key;  // the same 16 bytes (a shorter key pads with 0s)
+  });
+  for (const Position& position : order) {
+    const Op& op = ops_[position.op];
     if (op.value) {
       wb.Put(op.key, *op.value);
     } else {
