@@ -15,6 +15,14 @@ namespace {
 // How long a metadata lookup waits for a topic the cluster does not know yet (PartitionCount).
 constexpr std::chrono::seconds kTopicAppearWait(15);
 
+// The milliseconds until `deadline`, at least 1: a librdkafka timeout of 0 would not wait at all.
+int MillisLeft(std::chrono::steady_clock::time_point deadline) {
+  return static_cast<int>(std::max<int64_t>(
+      1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                               std::chrono::steady_clock::now())
+             .count()));
+}
+
 // Logs at info, once per topic and process, that a lookup waits for the topic to appear (the
 // lag probe asks every second; its log must not repeat it).
 void AnnounceTopicWait(const std::string& topic, std::chrono::steady_clock::duration wait) {
@@ -348,8 +356,7 @@ Result<int> PartitionCount(RdKafka::Handle& handle, const std::string& topic, in
   const auto deadline = start + std::chrono::milliseconds(std::max(timeout_ms, 1));
   const auto wait_until = std::min(deadline, start + kTopicAppearWait);
   for (;;) {
-    const int left = static_cast<int>(std::max<int64_t>(
-        1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count()));
+    const int left = MillisLeft(deadline);
     RdKafka::Metadata* md = nullptr;
     RdKafka::ErrorCode e = handle.metadata(false, t.get(), &md, left);
     std::unique_ptr<RdKafka::Metadata> owned(md);
@@ -385,8 +392,7 @@ Result<Watermarks> QueryWatermarks(RdKafka::Handle& handle, const std::string& t
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 1));
   for (;;) {
-    const int left = static_cast<int>(std::max<int64_t>(
-        1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count()));
+    const int left = MillisLeft(deadline);
     Watermarks w;
     const RdKafka::ErrorCode e =
         handle.query_watermark_offsets(topic, partition, &w.low, &w.high, left);
