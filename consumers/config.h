@@ -59,10 +59,10 @@ struct ProjectorOptions {
   // back from RocksDB when it recurs.
   size_t cache_orders = 20'000;
   // KPI cells (a day's or a month's sums of one key for one group; ~64 bytes each, more with
-  // samples) the projector keeps in memory; past it, all but the last batch's are dropped and
-  // read back from RocksDB as they recur. 1 500 000 stays under the hash table's 2^21 slots
-  // (it doubles past 7/8 full, so 2 000 000 cells took 2^22 slots, twice the memory).
-  size_t cache_cells = 1'500'000;
+  // samples) the projector keeps in memory; at it, all but the batch's own are dropped and
+  // read back from RocksDB as they recur. 900 000 keeps the hash table within 2^20 slots (it
+  // doubles past 7/8 full, 917 503 cells, and while it doubles both tables are alive).
+  size_t cache_cells = 900'000;
   // RocksDB's cache for the read models' data, index and filter blocks, in MiB: the store's
   // memory beside its memtables, whatever its size on disk.
   size_t block_cache_mb = 64;

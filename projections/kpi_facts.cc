@@ -179,6 +179,10 @@ Millis ToMillis(const google::protobuf::Timestamp& t) {
   return seconds * 1000 + nanos / 1'000'000;
 }
 
+Millis FloorMillis(std::chrono::system_clock::time_point t) {
+  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 Date BusinessDateOf(Millis at, UtcOffset offset) {
   int64_t seconds = at / 1000 - (at % 1000 < 0 ? 1 : 0);  // floor, for instants before 1970
   return BusinessDate(seconds, offset);

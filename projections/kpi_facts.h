@@ -125,6 +125,8 @@ struct OrderFacts {
 Millis ToMillis(const google::protobuf::Timestamp& t);
 // The business date of an instant.
 Date BusinessDateOf(Millis at, UtcOffset offset);
+// A clock reading in milliseconds since the epoch, rounded down (also before 1970).
+Millis FloorMillis(std::chrono::system_clock::time_point t);
 
 // Folds one recorded event into the facts. Trusts the engine's validation but never crashes on
 // input it would have rejected: references to unknown ids are skipped, a second order_placed or

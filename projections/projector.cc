@@ -8,13 +8,6 @@
 #include "projections/order_view.h"
 
 namespace gendan {
-namespace {
-
-int64_t UnixMillis(std::chrono::system_clock::time_point t) {
-  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-}  // namespace
 
 // RocksDB's memtable is a skip list that inserts a run of ascending keys far faster than the
 // same keys in random order (each insert starts from the previous one's position), and a
@@ -114,7 +107,7 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition,
                                        std::chrono::system_clock::time_point now) {
   auto seq = Sequence(partition);
   if (!seq.ok()) return seq.status();
-  work.evaluated_at = UnixMillis(now);
+  work.evaluated_at = FloorMillis(now);
   std::vector<v1::Alert> records;
   work.alerts.set_partition(partition);
   const int64_t numbered = **seq;
@@ -222,7 +215,7 @@ void ProjectionBatch::WriteUnload(const std::string& order_id, const OrderWork& 
 
 Result<size_t> ProjectionBatch::Tick() {
   const auto now = options_.now();
-  auto due = store_.DueForAlerts(UnixMillis(now));
+  auto due = store_.DueForAlerts(FloorMillis(now));
   if (!due.ok()) return due.status();
   current_offset_ = -1;
   for (const ReadModelStore::Due& d : *due) {
@@ -273,7 +266,7 @@ Status ProjectionBatch::Apply(const v1::OrderEvent& event, int32_t partition, in
                          bytes.empty() ? event.SerializeAsString() : std::string(bytes));
   ++events_;
   const auto now = options_.now();
-  const int64_t now_ms = UnixMillis(now);
+  const int64_t now_ms = FloorMillis(now);
   const OrderWork& w = **work;
   // An event that changes nothing the rules read leaves the alerts as the last evaluation left
   // them until the next change it foresaw (a third of the events; the evaluation is a quarter of
@@ -342,7 +335,7 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
     if (!s.ok()) break;
   }
   if (s.ok()) {
-    if (!defer_cells_) WriteCells(touched, wb);
+    if (!defer_cells_) WriteCells(touched, staged.stage, wb);
     // Idempotent; the marker lands with the cells.
     if (*rollups_) wb.Put(ReadModelStore::RollupsKey(), "");
     s = StageUnloadedPartitions(wb);
@@ -417,6 +410,14 @@ void ProjectionBatch::CacheStaged(Staged& staged) {
 Status ProjectionBatch::MergeCells(const CellMap& delta, std::vector<CellSlot>& touched,
                                    uint64_t stage) {
   auto merge = [&](const CellSlot& slot, const Cell& change) -> Status {
+    // Full: make room before the table would grow past the bound (it doubles when 7/8 full, and
+    // while it does both tables are alive). The batch staged before may not have landed yet,
+    // so its cells stay too. Only when that frees half of it: a batch that touches more cells
+    // than that keeps them all, and is cut back in WriteCells.
+    if (cell_cache_.size() >= options_.cache_cells &&
+        cell_cache_.size() >= 2 * (touched.size() + last_touched_) && !cell_cache_.contains(slot)) {
+      DropCellsBefore(stage - 1);
+    }
     auto [it, fresh] = cell_cache_.try_emplace(slot);
     if (fresh && !cells_complete_) {
       auto stored = store_.GetCell(KeyOf(slot));
@@ -452,12 +453,12 @@ Status ProjectionBatch::StageCells(Staged& staged) {
     if (!s.ok()) return s;
   }
   staged.fact_changes.clear();
-  WriteCells(touched, staged.writes);
+  WriteCells(touched, staged.stage, staged.writes);
   return Status::Ok();
 }
 
 // Writes the cells this batch changed, as they now are.
-void ProjectionBatch::WriteCells(const std::vector<CellSlot>& touched, Writes& wb) {
+void ProjectionBatch::WriteCells(const std::vector<CellSlot>& touched, uint64_t stage, Writes& wb) {
   for (const CellSlot& slot : touched) {
     const Cell& cell = cell_cache_.find(slot)->second.cell;
     std::string key = ReadModelStore::CellStoreKey(KeyOf(slot));
@@ -467,14 +468,18 @@ void ProjectionBatch::WriteCells(const std::vector<CellSlot>& touched, Writes& w
       wb.Put(std::move(key), cell.Serialize());
     }
   }
-  if (cell_cache_.size() > options_.cache_cells) {
-    // Full: keep only this batch's cells, which may not have landed yet.
-    decltype(cell_cache_) kept;
-    kept.reserve(touched.size());
-    for (const CellSlot& slot : touched) kept.insert(cell_cache_.extract(slot));
-    cell_cache_ = std::move(kept);
-    cells_complete_ = false;
-  }
+  last_touched_ = touched.size();
+  // Full: keep only this batch's cells, which may not have landed yet (the one before lands
+  // before anything is read again).
+  if (cell_cache_.size() > options_.cache_cells) DropCellsBefore(stage);
+}
+
+// Drops the cached cells no batch since `stage` changed; they are read back from the store as
+// they recur. The table keeps its slots, so refilling it does not grow it again.
+void ProjectionBatch::DropCellsBefore(uint64_t stage) {
+  absl::erase_if(cell_cache_,
+                 [stage](const auto& entry) { return entry.second.touched_in < stage; });
+  cells_complete_ = false;
 }
 
 ProjectionBatch::CellSlot ProjectionBatch::SlotOf(const CellKey& key) {

@@ -58,9 +58,9 @@ struct ProjectionOptions {
   // Orders kept in memory between batches (projector.cache_orders), so an order that recurs is
   // not read back from the store; the last staged batch's orders are kept beyond it.
   size_t cache_orders = 20'000;
-  // KPI cells kept in memory (projector.cache_cells); past it, all but the last staged batch's
-  // are dropped and read back from the store as they recur.
-  size_t cache_cells = 1'500'000;
+  // KPI cells kept in memory (projector.cache_cells); at it, all but the batch's own are
+  // dropped and read back from the store as they recur.
+  size_t cache_cells = 900'000;
 };
 
 class ProjectionBatch {
@@ -205,6 +205,7 @@ class ProjectionBatch {
     group_ids_.clear();
     group_names_.clear();
     cells_complete_ = false;
+    last_touched_ = 0;
     orders_.clear();
     order_cache_.clear();
     staged_.clear();
@@ -239,7 +240,8 @@ class ProjectionBatch {
   CellSlot SlotOf(const CellKey& key);
   CellKey KeyOf(const CellSlot& slot) const;
   Status MergeCells(const CellMap& delta, std::vector<CellSlot>& touched, uint64_t stage);
-  void WriteCells(const std::vector<CellSlot>& touched, Writes& wb);
+  void WriteCells(const std::vector<CellSlot>& touched, uint64_t stage, Writes& wb);
+  void DropCellsBefore(uint64_t stage);
   void ClearBatch();  // forgets what was applied since the last Stage
   void WriteAlerts(const std::string& order_id, OrderWork& work, Writes& wb);
   void WriteUnload(const std::string& order_id, const OrderWork& work, Writes& wb);
@@ -261,6 +263,7 @@ class ProjectionBatch {
   // The cache holds every KPI cell the store has (it started with none and was never cleared):
   // a miss is an absent cell, not read. What makes a rebuild's or a new store's cells cheap.
   bool cells_complete_ = false;
+  size_t last_touched_ = 0;  // cells the last staged batch changed
   // Whether this store keeps month rollups: decided at the first commit (a store with no KPI
   // cells starts them and marks itself; an older store without them stays day-only).
   std::optional<bool> rollups_;

@@ -57,10 +57,6 @@ Millis Midnight(Date d, UtcOffset offset) {
   return (int64_t{d.time_since_epoch().count()} * 86400 - int64_t{offset.minutes()} * 60) * 1000;
 }
 
-Millis FloorMillis(Clock::time_point t) {
-  return std::chrono::floor<milliseconds>(t.time_since_epoch()).count();
-}
-
 DeliveryWindowList DeliveryWindows(const v1::OrderStatus& s, int buffer_days) {
   DeliveryWindowList out;
   std::optional<Date> commit = ParseDate(s.commit_date());

@@ -290,14 +290,18 @@ TEST_F(ProjectorPartitionsTest, BatchesStagedBeforeTheOneBeforeLandedEqualCommit
   Project(*committed, records, {0, 1, 2, 3}, 40);
 
   for (bool defer : {false, true}) {
-    for (size_t cache_orders : {size_t{0}, size_t{7}, size_t{50'000}}) {
-      const std::string name = (defer ? "deferred-" : "pipelined-") + std::to_string(cache_orders);
+    // Small cell caches drop cells (at the end of a batch, or in its middle once the cache is
+    // full) and read them back.
+    for (auto [cache_orders, cache_cells] :
+         {std::pair<size_t, size_t>{0, 2'000'000}, {7, 50}, {7, 400}, {50'000, 2'000'000}}) {
+      const std::string name = (defer ? "deferred-" : "pipelined-") + std::to_string(cache_orders) +
+                               "-" + std::to_string(cache_cells);
       SCOPED_TRACE(name);
       auto pipelined = Open(name);
       Project(*pipelined, first, {0, 1, 2, 3}, 40);
       ProjectionOptions options = options_;
       options.cache_orders = cache_orders;
-      options.cache_cells = cache_orders == 7 ? 50 : 2'000'000;  // small: cells dropped, read back
+      options.cache_cells = cache_cells;
       ProjectionBatch b(*pipelined, options);
       if (defer) b.DeferCells();
       std::optional<ProjectionBatch::Staged> in_flight;
