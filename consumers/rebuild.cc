@@ -50,7 +50,7 @@ void PruneGenerations(const std::string& dir, const std::string& live,
   }
 }
 
-// The rebuilt generation has no outbox (ProjectionBatch::WithoutOutbox: its history was
+// The rebuilt generation has no outbox (ProjectionBatch::WithoutPublishing: its history was
 // published when it happened); it publishes from the end of gendan.alerts as it is now.
 Status StartAlertsAtTheEnd(const Config& config, RdKafka::Handle& handle, ReadModelStore& store) {
   auto ends = EndOffsets(handle, config.Topic("alerts"));
@@ -127,8 +127,8 @@ Result<RebuildReport> Rebuild(const Config& config,
   for (const auto& [partition, end] : *ends) p.total += end;
 
   ProjectionBatch batch(**store, *kpi);
-  batch.WithoutOutbox();  // the history's alerts were published when it happened
-  batch.StartsEmpty();    // a new generation: an order first seen is not looked for in it
+  batch.WithoutPublishing();  // the history's alerts and statuses were published when it happened
+  batch.StartsEmpty();        // a new generation: an order first seen is not looked for in it
   // The loop thread applies and stages, and is the busier one: the writer thread merges the
   // KPI cells (a fifth of the loop's work on the 100 000-order book) beside the next batch's
   // applying (docs/benchmarks.md).

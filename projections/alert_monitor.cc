@@ -102,6 +102,14 @@ void Decode(const std::string& memo, std::vector<AlertKeyView>& keys) {
 std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
     const v1::OrderStatus& status, TimePoint now, const RiskOptions& options, v1::AlertSet* set,
     int64_t* next_sequence, std::vector<v1::Alert>* records, std::string* memo) {
+  return Evaluate(
+      status, now, options, [set] { return set; }, next_sequence, records, memo);
+}
+
+std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
+    const v1::OrderStatus& status, TimePoint now, const RiskOptions& options,
+    absl::FunctionRef<v1::AlertSet*()> get_set, int64_t* next_sequence,
+    std::vector<v1::Alert>* records, std::string* memo) {
   // This runs after every event, and most events change no alert: the open alerts are compared
   // as borrowed keys in reused buffers (or with the memo), and copied only when they differ.
   thread_local std::vector<AlertKeyView> open, before;
@@ -112,7 +120,10 @@ std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
   if (memo != nullptr && !memo->empty()) {
     if (*memo == encoded) return next;  // the usual case: nothing raised or cleared
     Decode(*memo, before);              // the set's open keys, sorted, without reading the set
-  } else {
+  }
+  v1::AlertSet* set = nullptr;
+  if (memo == nullptr || memo->empty()) {
+    set = get_set();
     before.clear();
     for (const v1::Alert& a : set->open()) before.push_back({a.kind(), a.subject()});
     std::sort(before.begin(), before.end());
@@ -120,6 +131,7 @@ std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
   if (before != open) {
     // Copied keys: Raise and Clear change the set (and the memo) the keys of `before` point into.
     DiffInto(before, open, changes);
+    if (set == nullptr) set = get_set();
     for (const AlertChange& change : changes) {
       if (change.raised) {
         Raise(status, change.key, now, options, set, next_sequence, records);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "gendan/v1/alert.pb.h"
 #include "gendan/v1/status.pb.h"
 #include "projections/risk.h"
@@ -36,6 +37,14 @@ class AlertMonitor {
                                            const RiskOptions& options, v1::AlertSet* set,
                                            int64_t* next_sequence, std::vector<v1::Alert>* records,
                                            std::string* memo = nullptr);
+  // The same, for a caller that keeps the set serialized between evaluations: `set` is called
+  // (once) only when the memo cannot answer, i.e. when an alert is raised or cleared or the memo
+  // is not known.
+  static std::optional<TimePoint> Evaluate(const v1::OrderStatus& status, TimePoint now,
+                                           const RiskOptions& options,
+                                           absl::FunctionRef<v1::AlertSet*()> set,
+                                           int64_t* next_sequence, std::vector<v1::Alert>* records,
+                                           std::string* memo);
 };
 
 }  // namespace gendan

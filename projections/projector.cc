@@ -86,9 +86,17 @@ Status ProjectionBatch::Read(const std::string& order_id, OrderWork& work) {
   if (facts->has_value()) work.facts = std::move(**facts);
   work.facts_before = work.facts;
   work.terms_before = IndexTerms(work.status);
-  auto alerts = store_.GetAlerts(order_id);
+  auto alerts = store_.GetAlertBytes(order_id);
   if (!alerts.ok()) return alerts.status();
-  if (alerts->has_value()) work.alerts = std::move(**alerts);
+  if (alerts->has_value()) {
+    // Parsed now: the order's first evaluation after a load reads the set (its memo is not
+    // known), and the Tick needs its partition.
+    work.alerts = std::make_unique<v1::AlertSet>();
+    if (!work.alerts->ParseFromString(**alerts))
+      return Status::Fatal("alerts of " + order_id + " are corrupt");
+    work.alert_bytes = std::move(**alerts);
+    work.partition = work.alerts->partition();
+  }
   auto scheduled = store_.ScheduledAt(order_id);
   if (!scheduled.ok()) return scheduled.status();
   work.scheduled_before = work.scheduled = *scheduled;
@@ -102,6 +110,18 @@ Result<int64_t*> ProjectionBatch::Sequence(int32_t partition) {
   return &sequences_.emplace(partition, *next).first->second;
 }
 
+// Parses the parked alert set (alert_bytes) with its partition; false when the bytes do not parse
+// (the set is then empty).
+bool ProjectionBatch::Unpark(OrderWork& work) {
+  work.alerts = std::make_unique<v1::AlertSet>();
+  if (!work.alerts->ParseFromString(work.alert_bytes)) {
+    work.alerts->Clear();
+    return false;
+  }
+  work.alerts->set_partition(work.partition);
+  return true;
+}
+
 // Brings the order's open alerts in line with its status now, and reschedules it.
 Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition,
                                        std::chrono::system_clock::time_point now) {
@@ -109,11 +129,18 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition,
   if (!seq.ok()) return seq.status();
   work.evaluated_at = FloorMillis(now);
   std::vector<v1::Alert> records;
-  work.alerts.set_partition(partition);
+  work.partition = partition;
+  if (work.alerts) work.alerts->set_partition(partition);
   const int64_t numbered = **seq;
-  // WithoutOutbox: the sets and numbers are kept, no record is built or queued.
-  auto next = AlertMonitor::Evaluate(work.status, now, options_.risk, &work.alerts, *seq,
-                                     outbox_ ? &records : nullptr, &work.open_alerts);
+  bool corrupt = false;
+  auto set = [&] {
+    if (!work.alerts && !Unpark(work)) corrupt = true;  // evaluated on an empty set, then dropped
+    return work.alerts.get();
+  };
+  // WithoutPublishing: the sets and numbers are kept, no record is built or queued.
+  auto next = AlertMonitor::Evaluate(work.status, now, options_.risk, set, *seq,
+                                     publishing_ ? &records : nullptr, &work.open_alerts);
+  if (corrupt) return Status::Fatal("an alert set kept in memory does not parse");
   work.alerts_changed = work.alerts_changed || **seq != numbered;  // a record was numbered
   // A replay of an adopted partition brings the alert sets up to date without numbering or
   // publishing what the previous owner already published.
@@ -222,7 +249,7 @@ Result<size_t> ProjectionBatch::Tick() {
     auto work = Load(d.order_id);
     if (!work.ok()) return work.status();
     // The schedule entry knows the order's partition even when it has no alert set stored.
-    const int32_t partition = d.partition.value_or((*work)->alerts.partition());
+    const int32_t partition = d.partition.value_or((*work)->partition);
     if (retired_.contains(partition)) continue;  // not ours any more: the new owner ticks it
     Status s = EvaluateAlerts(**work, partition, now);
     if (!s.ok()) return s;
@@ -231,19 +258,22 @@ Result<size_t> ProjectionBatch::Tick() {
 }
 
 void ProjectionBatch::WriteAlerts(const std::string& order_id, OrderWork& work, Writes& wb) {
-  if (work.alerts_changed) {
-    if (work.alerts.open_size() == 0 && work.alerts.raisings().empty()) {
+  if (work.alerts_changed) {  // a record was numbered: the set is parsed
+    if (work.alerts->open_size() == 0 && work.alerts->raisings().empty()) {
       wb.Delete(ReadModelStore::AlertsKey(order_id));
+      std::string().swap(work.alert_bytes);
     } else {
-      wb.Put(ReadModelStore::AlertsKey(order_id), work.alerts.SerializeAsString());
+      work.alert_bytes = work.alerts->SerializeAsString();
+      wb.Put(ReadModelStore::AlertsKey(order_id), work.alert_bytes);
     }
+    work.alerts_changed = false;  // the bytes are the set again
   }
   if (work.scheduled != work.scheduled_before) {
     if (work.scheduled_before)
       wb.Delete(ReadModelStore::ScheduleKey(*work.scheduled_before, order_id));
     if (work.scheduled) {
       wb.Put(ReadModelStore::ScheduleKey(*work.scheduled, order_id),
-             ReadModelStore::PartitionValue(work.alerts.partition()));
+             ReadModelStore::PartitionValue(work.partition));
       wb.Put(ReadModelStore::ScheduledAtKey(order_id),
              ReadModelStore::OffsetValue(*work.scheduled));
     } else {
@@ -316,8 +346,8 @@ Result<ProjectionBatch::Staged> ProjectionBatch::Stage() {
       wb.Put(ReadModelStore::PartitionOrderKey(*work.first_seen_in, order_id), "");
     WriteAlerts(order_id, work, wb);
     std::string status = work.status.SerializeAsString();
-    wb.Put(ReadModelStore::StatusKey(order_id), status);
-    staged.statuses.emplace_back(order_id, std::move(status));
+    if (publishing_) staged.statuses.emplace_back(order_id, status);
+    wb.Put(ReadModelStore::StatusKey(order_id), std::move(status));
     wb.Put(ReadModelStore::FactsKey(order_id), SerializeFacts(work.facts));
     auto terms = IndexTerms(work.status);
     for (const auto& t : work.terms_before) {
@@ -377,7 +407,8 @@ void ProjectionBatch::CacheStaged(Staged& staged) {
   for (auto [order_id, work] : orders_) {
     work->in_batch = false;
     work->staged_in = stage;
-    work->facts_before = OrderFacts{};  // rebuilt by Load
+    if (!work->alerts_changed) work->alerts.reset();  // parked: alert_bytes hold it
+    work->facts_before = OrderFacts{};                // rebuilt by Load
     work->terms_before.clear();
     staged_.emplace_back(stage, *order_id);
   }

@@ -89,13 +89,18 @@ class ProjectionBatch {
     OrderFacts facts_before;
     OrderFacts facts;
     std::vector<std::pair<std::string, std::string>> terms_before;
-    v1::AlertSet alerts;
-    std::string open_alerts;  // AlertMonitor::Evaluate's memo of `alerts` (empty: not known)
+    // The alert set: parsed (`alerts`) while a batch changes it; otherwise only its bytes, as
+    // stored or last written (`alert_bytes`), with its partition beside them. Parsed it takes
+    // about three times the memory, and AlertMonitor answers most events from the memo.
+    std::unique_ptr<v1::AlertSet> alerts;  // null: parked, the set is alert_bytes (or empty)
+    std::string alert_bytes;
+    int32_t partition = 0;    // the set's
+    std::string open_alerts;  // AlertMonitor::Evaluate's memo of the set (empty: not known)
     std::optional<int64_t> scheduled_before;  // unix ms of its t/ entry
     std::optional<int64_t> scheduled;
     // Unix ms of its last alert evaluation in this process (not stored): none after a load.
     std::optional<int64_t> evaluated_at;
-    bool alerts_changed = false;
+    bool alerts_changed = false;           // since the last Stage: alert_bytes are stale
     std::optional<int32_t> first_seen_in;  // the partition of the order's first event
     bool unload = false;                   // staged by Unload: delete every read model of it
     bool in_batch = false;                 // in orders_: applied to since the last Stage
@@ -185,9 +190,10 @@ class ProjectionBatch {
   }
   // The key an adopted partition's published alert records are known by.
   static std::string PublishedKey(const v1::Alert& alert);
-  // Alert records are not put in the outbox (the alert sets and numbering are kept): for a
-  // rebuild, whose history was published when it happened.
-  void WithoutOutbox() { outbox_ = false; }
+  // Nothing is kept for a topic: no alert records go in the outbox (the alert sets and numbering
+  // are kept) and Staged::statuses stays empty. For a rebuild, whose history was published when
+  // it happened.
+  void WithoutPublishing() { publishing_ = false; }
   // The store holds no order yet (a new generation, which `gendan rebuild` fills): an order
   // first seen is not looked for in it, only one this batch staged and evicted from its cache
   // since. Call before the first Apply; ForgetCaches ends it.
@@ -216,6 +222,7 @@ class ProjectionBatch {
  private:
   Result<OrderWork*> Load(const std::string& order_id);
   Status Read(const std::string& order_id, OrderWork& work);
+  static bool Unpark(OrderWork& work);
   void CacheStaged(Staged& staged);
   Status EvaluateAlerts(OrderWork& work, int32_t partition,
                         std::chrono::system_clock::time_point now);
@@ -267,7 +274,7 @@ class ProjectionBatch {
   // Whether this store keeps month rollups: decided at the first commit (a store with no KPI
   // cells starts them and marks itself; an older store without them stays day-only).
   std::optional<bool> rollups_;
-  bool outbox_ = true;                                 // WithoutOutbox
+  bool publishing_ = true;                             // WithoutPublishing
   bool defer_cells_ = false;                           // DeferCells
   std::vector<std::pair<int32_t, v1::Alert>> alerts_;  // this batch's records, by partition
   // Every order in memory, by order_id: this batch's (orders_), and between batches the orders

@@ -294,6 +294,11 @@ std::string ReadModelStore::PublishedOffsetKey(int32_t partition) {
   return PartitionKey("qo/", partition);
 }
 
+Result<std::optional<std::string>> ReadModelStore::GetAlertBytes(
+    const std::string& order_id) const {
+  return Get(AlertsKey(order_id));
+}
+
 Result<std::optional<v1::AlertSet>> ReadModelStore::GetAlerts(const std::string& order_id) const {
   auto bytes = Get(AlertsKey(order_id));
   if (!bytes.ok()) return bytes.status();

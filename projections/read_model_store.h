@@ -141,6 +141,8 @@ class ReadModelStore : public CellSource {
   Result<OrderPage> List(const OrderFilter& filter, size_t limit, const std::string& cursor) const;
   Result<std::optional<Cell>> GetCell(const CellKey& key) const;
   Result<std::optional<v1::AlertSet>> GetAlerts(const std::string& order_id) const;
+  // The same, serialized as stored (not checked).
+  Result<std::optional<std::string>> GetAlertBytes(const std::string& order_id) const;
   // Every open alert, in order_id order.
   Result<std::vector<v1::Alert>> OpenAlerts() const;
   struct Due {
