@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/decide.h"
+#include "projections/alert_monitor.h"
 #include "projections/order_view.h"
 #include "tests/engine/history_generator.h"
 
@@ -626,4 +627,41 @@ TEST(RiskTest, NeutralEventsChangeNoAssessment) {
 }
 
 }  // namespace
+// A caller that keeps the alert set serialized (the projector's cache) hands it over only when
+// the memo cannot answer: the first evaluation (no memo) and a raising or clearing. The set and
+// records come out as with the set handed over every time.
+TEST(RiskTest, AlertMonitorAsksForTheSetOnlyWhenAnAlertChanges) {
+  Order o = Confirmed();
+  o.Plan("2026-03-01 11:00", "PRODUCTION_START", "2026-03-02");
+  v1::AlertSet lazy_set, eager_set;
+  int64_t lazy_seq = 1, eager_seq = 1;
+  std::string memo;
+  std::vector<v1::Alert> lazy_records, eager_records;
+  int asked = 0;
+  auto evaluate = [&](std::string_view local) {
+    AlertMonitor::Evaluate(
+        o.status(), At(local), o.options,
+        [&] {
+          ++asked;
+          return &lazy_set;
+        },
+        &lazy_seq, &lazy_records, &memo);
+    AlertMonitor::Evaluate(o.status(), At(local), o.options, &eager_set, &eager_seq,
+                           &eager_records);
+  };
+  evaluate("2026-03-02 09:00");
+  EXPECT_EQ(asked, 1);  // no memo yet
+  evaluate("2026-03-02 18:00");
+  EXPECT_EQ(asked, 1);  // nothing raised or cleared: the memo answers
+  evaluate("2026-03-03 00:00");
+  EXPECT_EQ(asked, 2);  // MILESTONE_OVERDUE raised
+  ASSERT_EQ(lazy_set.open_size(), 1);
+  evaluate("2026-03-04 00:00");
+  EXPECT_EQ(asked, 2);
+  EXPECT_EQ(lazy_set.SerializeAsString(), eager_set.SerializeAsString());
+  ASSERT_EQ(lazy_records.size(), 1u);
+  EXPECT_EQ(lazy_records[0].SerializeAsString(), eager_records[0].SerializeAsString());
+  EXPECT_EQ(lazy_seq, eager_seq);
+}
+
 }  // namespace gendan
