@@ -407,8 +407,10 @@ void ProjectionBatch::CacheStaged(Staged& staged) {
   for (auto [order_id, work] : orders_) {
     work->in_batch = false;
     work->staged_in = stage;
-    if (!work->alerts_changed) work->alerts.reset();  // parked: alert_bytes hold it
-    work->facts_before = OrderFacts{};                // rebuilt by Load
+    // Parked: alert_bytes hold the set. One not written (an order with no status) as it is.
+    if (work->alerts_changed && work->alerts) work->alert_bytes = work->alerts->SerializeAsString();
+    work->alerts.reset();
+    work->facts_before = OrderFacts{};  // rebuilt by Load
     work->terms_before.clear();
     staged_.emplace_back(stage, *order_id);
   }
