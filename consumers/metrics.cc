@@ -106,7 +106,7 @@ void RenderEngine(Exposition& out, const EngineMetrics& m) {
           m.store_health.write_errors.load());
   out.Add("gendan_engine_store_failing", "gauge",
           "1 while a refused order-store write is retried (the engine is not ready).",
-          m.store_health.failing.load() ? 1 : 0);
+          m.store_health.Failing() ? 1 : 0);
 }
 
 void RenderProjector(Exposition& out, const ProjectorMetrics& m) {
@@ -144,7 +144,7 @@ void RenderProjector(Exposition& out, const ProjectorMetrics& m) {
           m.store_health.write_errors.load());
   out.Add("gendan_projector_store_failing", "gauge",
           "1 while a refused read-model write is retried (the projector is not ready).",
-          m.store_health.failing.load() ? 1 : 0);
+          m.store_health.Failing() ? 1 : 0);
 }
 
 // Liveness, lag per partition and store figures: one family each, a sample per worker.

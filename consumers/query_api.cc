@@ -361,8 +361,8 @@ void QueryApi::Routes() {
     int64_t lag = lag_ ? lag_() : -1;
     // A worker retrying a refused RocksDB write (disk full) is not ready, whatever its lag.
     const bool store_ok =
-        (sources_.engine == nullptr || !sources_.engine->store_health.failing.load()) &&
-        (sources_.projector == nullptr || !sources_.projector->store_health.failing.load());
+        (sources_.engine == nullptr || !sources_.engine->store_health.Failing()) &&
+        (sources_.projector == nullptr || !sources_.projector->store_health.Failing());
     bool ready = store_ok && lag >= 0 && lag <= config_.serve.ready_max_lag;
     Json body = {{"ready", ready},
                  {"lag", lag},

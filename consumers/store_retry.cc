@@ -31,18 +31,23 @@ Status WriteWithRetry(const StoreRetryOptions& options, StoreHealth* health,
   auto backoff = options.retry_backoff;
   Status last;
   int tried = 0;
+  bool counted = false;  // in health->failing
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     ++tried;
     last = write();
     if (last.ok()) {
-      if (health->failing.exchange(false)) spdlog::info("{}: write succeeded again", what);
+      if (counted) {
+        health->failing.fetch_sub(1);
+        spdlog::info("{}: write succeeded again", what);
+      }
       return last;
     }
     const bool retryable =
         last.code() == Status::Code::kIoError || last.code() == Status::Code::kTryAgain;
     if (!retryable) return last;
     health->write_errors.fetch_add(1, std::memory_order_relaxed);
-    health->failing.store(true);
+    if (!counted) health->failing.fetch_add(1);
+    counted = true;
     if (attempt == attempts) break;
     spdlog::warn("{}: write failed (attempt {} of {}), not ready; retrying in {} ms: {}", what,
                  attempt, attempts, backoff.count(), last.message());

@@ -27,15 +27,20 @@
 namespace gendan {
 
 struct StoreHealth {
-  std::atomic<bool> failing{false};      // the last write failed; the worker is not ready
+  // Writers whose last write failed: the worker is not ready while any is. A count, not a flag:
+  // two threads may write at once (the engine's committer and a partition's catch-up), and one
+  // succeeding says nothing of the other.
+  std::atomic<int> failing{0};
   std::atomic<int64_t> write_errors{0};  // failed write attempts, ever
+  bool Failing() const { return failing.load() > 0; }
 };
 
 // Runs `write` until it succeeds, at most 1 + options.write_retries times, sleeping
 // options.retry_backoff (doubling, at most 30 s) and calling `resume` before each retry.
-// Ok once a write landed (health->failing cleared). Otherwise Fatal, naming `what`, the number
-// of attempts and the last error; health->failing stays set. `stop` (may be null) cuts the wait
-// short: the worker is shutting down, and the last error is returned as Fatal at once.
+// Ok once a write landed (this call no longer counted in health->failing). Otherwise Fatal, naming
+// `what`, the number of attempts and the last error; the call stays counted in health->failing.
+// `stop` (may be null) cuts the wait short: the worker is shutting down, and the last error is
+// returned as Fatal at once.
 Status WriteWithRetry(const StoreRetryOptions& options, StoreHealth* health,
                       const std::atomic<bool>* stop, std::string_view what,
                       const std::function<Status()>& write, const std::function<Status()>& resume);
