@@ -20,7 +20,15 @@ SIM_ORDERS="${GENDAN_SIM_ORDERS:-2000}"   # 0: the sample only
 SIM_DAYS="${GENDAN_SIM_DAYS:-65}"
 
 ./deploy/local/install-deps.sh
-./deploy/local/broker.sh start
+mkdir -p "$GENDAN_DATA"
+# down.sh stops the broker only if this started it: one already running (a test run's, another
+# checkout's) is someone else's.
+if ! broker_pid >/dev/null; then
+  ./deploy/local/broker.sh start
+  echo "$KAFKA_STATE" >"$GENDAN_DATA/broker-started-by-up"
+else
+  ./deploy/local/broker.sh start  # says it is running
+fi
 ./deploy/local/topics.sh
 
 say "building build/gendan"
