@@ -116,13 +116,12 @@ std::optional<AlertMonitor::TimePoint> AlertMonitor::Evaluate(
   thread_local std::vector<AlertChange> changes;
   thread_local std::string encoded;
   const std::optional<TimePoint> next = AssessInto(status, now, options, open);  // sorted, unique
+  v1::AlertSet* set = nullptr;  // asked for only when the memo cannot answer
   if (memo != nullptr) Encode(open, encoded);
   if (memo != nullptr && !memo->empty()) {
     if (*memo == encoded) return next;  // the usual case: nothing raised or cleared
     Decode(*memo, before);              // the set's open keys, sorted, without reading the set
-  }
-  v1::AlertSet* set = nullptr;
-  if (memo == nullptr || memo->empty()) {
+  } else {
     set = get_set();
     before.clear();
     for (const v1::Alert& a : set->open()) before.push_back({a.kind(), a.subject()});

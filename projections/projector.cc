@@ -91,10 +91,8 @@ Status ProjectionBatch::Read(const std::string& order_id, OrderWork& work) {
   if (alerts->has_value()) {
     // Parsed now: the order's first evaluation after a load reads the set (its memo is not
     // known), and the Tick needs its partition.
-    work.alerts = std::make_unique<v1::AlertSet>();
-    if (!work.alerts->ParseFromString(**alerts))
-      return Status::Fatal("alerts of " + order_id + " are corrupt");
     work.alert_bytes = std::move(**alerts);
+    if (!Unpark(work)) return Status::Fatal("alerts of " + order_id + " are corrupt");
     work.partition = work.alerts->partition();
   }
   auto scheduled = store_.ScheduledAt(order_id);
@@ -110,16 +108,13 @@ Result<int64_t*> ProjectionBatch::Sequence(int32_t partition) {
   return &sequences_.emplace(partition, *next).first->second;
 }
 
-// Parses the parked alert set (alert_bytes) with its partition; false when the bytes do not parse
-// (the set is then empty).
+// Parses the parked alert set (alert_bytes); false when the bytes do not parse (the set is then
+// empty).
 bool ProjectionBatch::Unpark(OrderWork& work) {
   work.alerts = std::make_unique<v1::AlertSet>();
-  if (!work.alerts->ParseFromString(work.alert_bytes)) {
-    work.alerts->Clear();
-    return false;
-  }
-  work.alerts->set_partition(work.partition);
-  return true;
+  if (work.alerts->ParseFromString(work.alert_bytes)) return true;
+  work.alerts->Clear();
+  return false;
 }
 
 // Brings the order's open alerts in line with its status now, and reschedules it.
@@ -134,7 +129,10 @@ Status ProjectionBatch::EvaluateAlerts(OrderWork& work, int32_t partition,
   const int64_t numbered = **seq;
   bool corrupt = false;
   auto set = [&] {
-    if (!work.alerts && !Unpark(work)) corrupt = true;  // evaluated on an empty set, then dropped
+    if (!work.alerts) {
+      if (!Unpark(work)) corrupt = true;  // evaluated on an empty set, then dropped
+      work.alerts->set_partition(partition);
+    }
     return work.alerts.get();
   };
   // WithoutPublishing: the sets and numbers are kept, no record is built or queued.

@@ -300,7 +300,7 @@ Result<std::optional<std::string>> ReadModelStore::GetAlertBytes(
 }
 
 Result<std::optional<v1::AlertSet>> ReadModelStore::GetAlerts(const std::string& order_id) const {
-  auto bytes = Get(AlertsKey(order_id));
+  auto bytes = GetAlertBytes(order_id);
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) return std::optional<v1::AlertSet>();
   v1::AlertSet set;

@@ -20,22 +20,18 @@ SIM_ORDERS="${GENDAN_SIM_ORDERS:-2000}"   # 0: the sample only
 SIM_DAYS="${GENDAN_SIM_DAYS:-65}"
 
 ./deploy/local/install-deps.sh
-mkdir -p "$GENDAN_DATA"
 # down.sh stops the broker only if this started it: one already running (a test run's, another
 # checkout's) is someone else's.
-if ! broker_pid >/dev/null; then
-  ./deploy/local/broker.sh start
-  echo "$KAFKA_STATE" >"$GENDAN_DATA/broker-started-by-up"
-else
-  ./deploy/local/broker.sh start  # says it is running
-fi
+broker_was_running=$(broker_pid >/dev/null && echo yes || true)
+./deploy/local/broker.sh start
+mkdir -p "$GENDAN_DATA"
+[ -n "$broker_was_running" ] || echo "$KAFKA_STATE" >"$GENDAN_DATA/broker-started-by-up"
 ./deploy/local/topics.sh
 
 say "building build/gendan"
 cmake -S . -B build -G Ninja >/dev/null
 ninja -C build gendan >/dev/null
 
-mkdir -p "$GENDAN_DATA"
 if pid=$(cat "$RUN_PID" 2>/dev/null) && kill -0 "$pid" 2>/dev/null; then
   say "stopping the running gendan (pid $pid) to start the new build"
   kill -TERM "$pid"
