@@ -200,10 +200,11 @@ Result<RunResult> RunRaw(const Config& config, const std::string& inbound, const
   }
   Status s = Txn(p.init_transactions(kKafkaTimeoutMs), "init_transactions");
   if (!s.ok()) return s;
-  auto consumer = MakeConsumer(config, {{"group.id", group},
-                                        {"enable.auto.commit", "false"},
-                                        {"auto.offset.reset", "earliest"},
-                                        {"isolation.level", "read_committed"}});
+  // The engine's prefetch (WithDeepPrefetch), like its other client settings.
+  auto consumer = MakeConsumer(config, WithDeepPrefetch({{"group.id", group},
+                                                         {"enable.auto.commit", "false"},
+                                                         {"auto.offset.reset", "earliest"},
+                                                         {"isolation.level", "read_committed"}}));
   if (!consumer.ok()) return consumer.status();
   RdKafka::KafkaConsumer& c = **consumer;
   if (auto e = c.subscribe({inbound}); e != RdKafka::ERR_NO_ERROR)

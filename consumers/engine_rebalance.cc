@@ -125,11 +125,12 @@ Status EngineService::Loop::StartCatchUp(int32_t partition) {
   // Always read to the end, even when the store looks current: the partition's previous owner
   // may have a transaction open there (a commit whose markers are on their way, or a killed
   // instance's), and the end a read_committed client sees stops before it.
-  auto reader = MakeConsumer(config_, {{"group.id", config_.engine.group_id + "-catchup"},
-                                       {"enable.auto.commit", "false"},
-                                       {"enable.partition.eof", "true"},
-                                       {"auto.offset.reset", "earliest"},
-                                       {"isolation.level", "read_committed"}});
+  auto reader =
+      MakeConsumer(config_, WithDeepPrefetch({{"group.id", config_.engine.group_id + "-catchup"},
+                                              {"enable.auto.commit", "false"},
+                                              {"enable.partition.eof", "true"},
+                                              {"auto.offset.reset", "earliest"},
+                                              {"isolation.level", "read_committed"}}));
   if (!reader.ok()) return reader.status();
   std::unique_ptr<RdKafka::TopicPartition> tp(
       RdKafka::TopicPartition::create(events_, partition, pos->events_next));

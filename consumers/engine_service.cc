@@ -58,20 +58,21 @@ Status EngineService::Loop::Start() {
   // Fences any earlier instance with the same transactional id and aborts its open transaction.
   Status s = TxnStatus(producer_->init_transactions(kKafkaTimeoutMs), "init_transactions");
   if (!s.ok()) return s;
-  auto consumer = MakeConsumer(config_,
-                               {{"group.id", config_.engine.group_id},
-                                // Static membership: a restarted instance takes its partitions
-                                // back at once instead of waiting out its old session.
-                                {"group.instance.id", txn_id},
-                                {"enable.auto.commit", "false"},
-                                {"auto.offset.reset", "earliest"},
-                                {"isolation.level", "read_committed"},
-                                // Cooperative incremental rebalancing: a rebalance moves only
-                                // the partitions that change owner; the others keep flowing.
-                                // A kafka.partition.assignment.strategy setting overrides it
-                                // (range/roundrobin: the eager protocol, all stop and restart).
-                                {"partition.assignment.strategy", "cooperative-sticky"}},
-                               this);
+  auto consumer = MakeConsumer(
+      config_,
+      WithDeepPrefetch({{"group.id", config_.engine.group_id},
+                        // Static membership: a restarted instance takes its partitions
+                        // back at once instead of waiting out its old session.
+                        {"group.instance.id", txn_id},
+                        {"enable.auto.commit", "false"},
+                        {"auto.offset.reset", "earliest"},
+                        {"isolation.level", "read_committed"},
+                        // Cooperative incremental rebalancing: a rebalance moves only
+                        // the partitions that change owner; the others keep flowing.
+                        // A kafka.partition.assignment.strategy setting overrides it
+                        // (range/roundrobin: the eager protocol, all stop and restart).
+                        {"partition.assignment.strategy", "cooperative-sticky"}}),
+      this);
   if (!consumer.ok()) return consumer.status();
   consumer_ = std::move(*consumer);
   if (auto e = consumer_->subscribe({inbound_}); e != RdKafka::ERR_NO_ERROR) {

@@ -27,6 +27,12 @@ Result<std::unique_ptr<RdKafka::Producer>> MakeProducer(
     const Config& config, const KafkaProperties& role_properties,
     RdKafka::DeliveryReportCb* delivery = nullptr);
 
+// `role_properties` plus a prefetch (queued.min.messages, queued.max.messages.kbytes) deep
+// enough for a reader that takes more than ~100 000 records/s, where librdkafka's defaults stall
+// it: the engine and `gendan rebuild`. What `role_properties` sets stays; `kafka.*` keys still
+// override both.
+KafkaProperties WithDeepPrefetch(KafkaProperties role_properties);
+
 // `rebalance`, when given, must outlive the consumer; it is called from consume().
 Result<std::unique_ptr<RdKafka::KafkaConsumer>> MakeConsumer(
     const Config& config, const KafkaProperties& role_properties,

@@ -104,14 +104,17 @@ Result<RebuildReport> Rebuild(const Config& config,
   auto kpi = ProjectionOptionsFrom(config);
   if (!kpi.ok()) return kpi.status();
   const std::string topic = config.Topic("events");
-  auto reader = MakeConsumer(config, {{"group.id", config.projector.group_id + "-rebuild"},
-                                      {"enable.auto.commit", "false"},
-                                      {"enable.partition.eof", "true"},
-                                      // Partition after partition: at each partition's end the
-                                      // broker held the fetch for the next one up to its default
-                                      // 500 ms, waiting for records that were not coming.
-                                      {"fetch.wait.max.ms", "10"},
-                                      {"isolation.level", "read_committed"}});
+  // A deep prefetch: with librdkafka's, the rebuild of the 100 000-order book spent a third of
+  // its time waiting for records (docs/benchmarks.md, "Consumer prefetch").
+  auto reader = MakeConsumer(
+      config, WithDeepPrefetch({{"group.id", config.projector.group_id + "-rebuild"},
+                                {"enable.auto.commit", "false"},
+                                {"enable.partition.eof", "true"},
+                                // Partition after partition: at each partition's end the broker
+                                // held the fetch for the next one up to its default 500 ms,
+                                // waiting for records that were not coming.
+                                {"fetch.wait.max.ms", "10"},
+                                {"isolation.level", "read_committed"}}));
   if (!reader.ok()) return reader.status();
   auto ends = EndOffsets(**reader, topic);
   if (!ends.ok()) return ends.status();
