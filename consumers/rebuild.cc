@@ -123,7 +123,8 @@ Result<RebuildReport> Rebuild(const Config& config,
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
   const std::string generation = config.projector.state_dir + ".gen-" + std::to_string(millis);
-  auto store = ReadModelStore::OpenGeneration(generation, StoreMemoryFrom(config));
+  auto store =
+      ReadModelStore::OpenGeneration(generation, StoreMemoryFrom(config), WriteMode::kBulk);
   if (!store.ok()) return store.status();
 
   RebuildProgress p;
