@@ -123,8 +123,7 @@ Result<RebuildReport> Rebuild(const Config& config,
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
   const std::string generation = config.projector.state_dir + ".gen-" + std::to_string(millis);
-  auto store =
-      ReadModelStore::OpenGeneration(generation, StoreMemoryFrom(config), WriteMode::kBulk);
+  auto store = ReadModelStore::OpenGeneration(generation, StoreMemoryFrom(config));
   if (!store.ok()) return store.status();
 
   RebuildProgress p;

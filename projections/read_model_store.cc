@@ -37,15 +37,6 @@ rocksdb::Options StoreOptions(const std::shared_ptr<rocksdb::Cache>& block_cache
   return options;
 }
 
-// WriteMode::kBulk. The 1 000 000-order rebuild took 513 s instead of 565 s, at the same peak
-// memory; the 100 000-order one the same time (docs/benchmarks.md, "Bulk-load store, ninth
-// session"). Memtables of 256 MB instead of 64 took it to 457 s, but cost ~200 MB and made the
-// 100 000-order rebuild 10 % slower, so they are not used.
-void UseForBulkLoad(rocksdb::Options& options) {
-  options.compression_per_level.assign(options.num_levels, rocksdb::kLZ4Compression);
-  options.compression_per_level[0] = options.compression_per_level[1] = rocksdb::kNoCompression;
-}
-
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
   if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut())
@@ -111,11 +102,10 @@ void ForPrefix(rocksdb::DB* db, const std::string& prefix, const std::string& st
 }  // namespace
 
 ReadModelStore::ReadModelStore(std::string link, std::string scratch, bool follower,
-                               StoreMemory memory, WriteMode mode)
+                               StoreMemory memory)
     : link_(std::move(link)),
       scratch_(std::move(scratch)),
       follower_(follower),
-      mode_(mode),
       block_cache_(rocksdb::NewLRUCache(memory.block_cache_bytes, /*num_shard_bits=*/-1,
                                         /*strict_capacity_limit=*/false,
                                         /*high_pri_pool_ratio=*/0.5)) {}
@@ -156,9 +146,7 @@ Status ReadModelStore::OpenCurrent() {
     options.max_open_files = -1;  // required by secondary instances
     s = rocksdb::DB::OpenAsSecondary(options, generation, scratch_, &raw);
   } else {
-    rocksdb::Options options = StoreOptions(block_cache_);
-    if (mode_ == WriteMode::kBulk) UseForBulkLoad(options);
-    s = rocksdb::DB::Open(options, generation, &raw);
+    s = rocksdb::DB::Open(StoreOptions(block_cache_), generation, &raw);
   }
   if (!s.ok()) return Status::IoError("opening read models " + generation + ": " + s.ToString());
   std::unique_lock lock(mu_);
@@ -183,15 +171,14 @@ Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenWriter(const std::st
 }
 
 Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenGeneration(
-    const std::string& generation_dir, StoreMemory memory, WriteMode mode) {
+    const std::string& generation_dir, StoreMemory memory) {
   // Beside the live folder, which may not exist yet (a first `gendan rebuild` of a new setup).
   std::error_code ec;
   const fs::path parent = fs::path(generation_dir).parent_path();
   if (!parent.empty()) fs::create_directories(parent, ec);
   if (ec)
     return Status::IoError("creating read-model folder " + parent.string() + ": " + ec.message());
-  std::unique_ptr<ReadModelStore> store(
-      new ReadModelStore(generation_dir, "", false, memory, mode));
+  std::unique_ptr<ReadModelStore> store(new ReadModelStore(generation_dir, "", false, memory));
   Status s = store->OpenCurrent();
   if (!s.ok()) return s;
   return store;

@@ -92,13 +92,6 @@ struct StoreMemory {
   size_t block_cache_bytes = size_t{64} << 20;
 };
 
-// How a generation is written. kLive: it serves while it is written (the projector's). kBulk:
-// it is filled from nothing before anyone reads it (`gendan rebuild`): RocksDB's first two
-// levels are not compressed, so the flushes and first compactions of a store whose keys are
-// rewritten batch after batch spend no CPU on LZ4. Files keep their compression until a later
-// compaction rewrites them.
-enum class WriteMode { kLive, kBulk };
-
 class ReadModelStore : public CellSource {
  public:
   // Opens (creating a first generation and the link if missing) the read models behind the
@@ -107,8 +100,7 @@ class ReadModelStore : public CellSource {
                                                             StoreMemory memory = {});
   // Opens a generation folder itself for writing (what `gendan rebuild` fills).
   static Result<std::unique_ptr<ReadModelStore>> OpenGeneration(const std::string& generation_dir,
-                                                                StoreMemory memory = {},
-                                                                WriteMode mode = WriteMode::kLive);
+                                                                StoreMemory memory = {});
   // Opens another process's read models read-only, following them through Refresh().
   static Result<std::unique_ptr<ReadModelStore>> OpenFollower(const std::string& dir,
                                                               const std::string& scratch_dir,
@@ -235,8 +227,7 @@ class ReadModelStore : public CellSource {
   static std::string OwnershipKey() { return "w/ownership"; }
 
  private:
-  ReadModelStore(std::string link, std::string scratch, bool follower, StoreMemory memory,
-                 WriteMode mode = WriteMode::kLive);
+  ReadModelStore(std::string link, std::string scratch, bool follower, StoreMemory memory);
   Status OpenCurrent();
   std::shared_ptr<rocksdb::DB> Db() const;
   Result<std::optional<std::string>> Get(const std::string& key) const;
@@ -256,7 +247,6 @@ class ReadModelStore : public CellSource {
   const std::string link_;     // the configured folder (a link), or a generation itself
   const std::string scratch_;  // a follower's own folder
   const bool follower_;
-  const WriteMode mode_;
   const std::shared_ptr<rocksdb::Cache> block_cache_;  // kept across generations (Reopen)
   mutable std::shared_mutex mu_;  // guards db_ and generation_ (swapped by Reopen)
   std::shared_ptr<rocksdb::DB> db_;
