@@ -204,10 +204,10 @@ KafkaProperties WithDeepPrefetch(KafkaProperties role_properties) {
   // librdkafka 2.0.2 stops fetching for a fixed second once a consumer holds queued.min.messages
   // prefetched records (its default, 100 000), however fast they are taken: a reader faster than
   // that per second read any backlog in bursts and pauses (docs/benchmarks.md, "librdkafka's
-  // fetch stall"). Half a million is more than a second of the fastest reader here (the engine,
-  // ~400 k records/s), so the prefetch refills before it runs dry. It fills only while there is
-  // a backlog: ~190 MB at ~90-byte events (librdkafka keeps ~300 bytes beside each record); the
-  // bytes bound keeps large events to 128 MB of records.
+  // fetch stall"). Half a million is about a second of the fastest reader here (the engine,
+  // 400-660 k records/s in its benchmark, which ran at ~213 k with the defaults and at ~660 k with
+  // this). It fills only while there is a backlog: ~190 MB at ~90-byte events (librdkafka keeps
+  // ~300 bytes beside each record); the bytes bound keeps large events to 128 MB of records.
   role_properties.try_emplace("queued.min.messages", "500000");
   role_properties.try_emplace("queued.max.messages.kbytes", "131072");
   return role_properties;
