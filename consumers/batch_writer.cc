@@ -16,8 +16,9 @@ Status BatchWriter::Submit(ProjectionBatch::Staged staged) {
       if (!prepared.ok()) return prepared;
     }
     wb_.Clear();
-    staged.writes.MoveTo(wb_);
-    Status written = write_(wb_, staged);
+    Status written = staged.writes.MoveInChunks(
+        wb_, chunk_bytes_, [&](rocksdb::WriteBatch& chunk) { return write_(chunk, staged); });
+    if (written.ok()) written = write_(wb_, staged);
     // Freed on this thread, not on the caller's when it collects the status (the task's captures
     // live as long as its future): the serialized statuses, the orders the cache evicted.
     staged = ProjectionBatch::Staged();

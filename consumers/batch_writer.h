@@ -38,6 +38,10 @@ class BatchWriter {
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;
 
+  // Each batch may land in several writes of about `bytes` (Writes::MoveInChunks), all on the
+  // writer thread before the next batch starts: only for a store nothing reads until it is
+  // complete (a rebuild's generation), since a crash may leave part of a batch written.
+  void WriteInChunks(size_t bytes) { chunk_bytes_ = bytes; }
   // Waits for the batch in flight, then starts writing `staged`. Returns the earlier batch's
   // status; on a failure `staged` is not written.
   Status Submit(ProjectionBatch::Staged staged);
@@ -51,7 +55,8 @@ class BatchWriter {
   const std::string thread_name_;
   const Write write_;
   const Prepare prepare_;
-  rocksdb::WriteBatch wb_;  // reused: its buffer is the size of a batch
+  size_t chunk_bytes_ = 0;  // 0: each batch in one write
+  rocksdb::WriteBatch wb_;  // reused: its buffer is the size of a batch (or of a chunk)
   std::future<Status> done_;
 };
 

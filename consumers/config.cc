@@ -136,6 +136,12 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
                PositiveSetter(
                    [](Config* c, int64_t n) { c->projector.cache_cells = static_cast<size_t>(n); },
                    1'000'000'000)},
+              {"projector.rebuild_batch_events", PositiveSetter(
+                                                     [](Config* c, int64_t n) {
+                                                       c->projector.rebuild_batch_events =
+                                                           static_cast<size_t>(n);
+                                                     },
+                                                     100'000'000)},
               {"projector.block_cache_mb", PositiveSetter(
                                                [](Config* c, int64_t n) {
                                                  c->projector.block_cache_mb =

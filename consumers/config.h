@@ -66,6 +66,9 @@ struct ProjectorOptions {
   // RocksDB's cache for the read models' data, index and filter blocks, in MiB: the store's
   // memory beside its memtables, whatever its size on disk.
   size_t block_cache_mb = 64;
+  // Events `gendan rebuild` applies per batch (RebuildOptions::batch_events): larger batches
+  // write each order fewer times, for the memory of what one batch touches.
+  size_t rebuild_batch_events = 1'000'000;
   // Business time zone of every KPI date (DOMAIN.md §5). Changing it needs `gendan rebuild`.
   std::string utc_offset = "+00:00";
   // Issue SLAs in hours by severity (DOMAIN.md §5). Changing them needs `gendan rebuild`.

@@ -144,6 +144,9 @@ Result<RebuildReport> Rebuild(const Config& config,
         return (*store)->WriteUnlogged(&wb);
       },
       [&](ProjectionBatch::Staged& staged) { return batch.StageCells(staged); });
+  // Nothing reads the generation until it is complete: a batch may land in parts, which keeps
+  // RocksDB's memtables at their configured size whatever rebuild_batch_events is.
+  writer.WriteInChunks(options.write_chunk_bytes);
   double staging = 0, waiting = 0;  // seconds, for the log
   auto commit = [&]() -> Status {
     const auto t0 = Clock::now();

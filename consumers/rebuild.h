@@ -34,11 +34,15 @@ struct RebuildReport {
 };
 
 struct RebuildOptions {
-  // Events applied per batch: what a batch holds in memory is bounded by it, not by the number
-  // of orders. More than the projector's 20 000 because a batch stages each order and KPI cell
-  // it touched once, so larger batches serialize and write each order fewer times
-  // (docs/benchmarks.md, "Rebuild, fifth session").
-  size_t batch_events = 100'000;
+  // Events applied per batch (projector.rebuild_batch_events): what a batch holds in memory is
+  // bounded by it, not by the number of orders. A batch stages each order and KPI cell it touched
+  // once, so larger batches serialize and write each order fewer times: on the 1 000 000-order
+  // book 1 000 000 took half the CPU of 100 000 (docs/benchmarks.md, "Rebuild, tenth session").
+  size_t batch_events = 1'000'000;
+  // A batch lands in writes of about this many bytes (BatchWriter::WriteInChunks): RocksDB puts
+  // a write batch into one memtable whole, so without it a batch of a million events took a
+  // memtable of ~300 MB beside the ones being flushed.
+  size_t write_chunk_bytes = 16 << 20;
 };
 
 Result<RebuildReport> Rebuild(const Config& config,

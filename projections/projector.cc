@@ -20,6 +20,12 @@ void ProjectionBatch::Writes::Delete(std::string key) {
   ops_.push_back({std::move(key), std::nullopt});
 }
 void ProjectionBatch::Writes::MoveTo(rocksdb::WriteBatch& wb) {
+  (void)MoveInChunks(wb, 0, {});  // never fails without chunks
+}
+
+Status ProjectionBatch::Writes::MoveInChunks(
+    rocksdb::WriteBatch& wb, size_t chunk_bytes,
+    const std::function<Status(rocksdb::WriteBatch&)>& write) {
   // Sorts positions with each key's first 16 bytes as two numbers that compare as the bytes do,
   // not the ops: a swap moves 24 bytes instead of two strings, and most comparisons are decided
   // without reading the keys ("e/ORD-00000001\0" and the like differ within 16 bytes).
@@ -43,15 +49,24 @@ void ProjectionBatch::Writes::MoveTo(rocksdb::WriteBatch& wb) {
     if (a.head[1] != b.head[1]) return a.head[1] < b.head[1];
     return ops_[a.op].key < ops_[b.op].key;  // the same 16 bytes (a shorter key pads with 0s)
   });
+  // Each op's strings go as soon as the write batch has its copy: a large batch (a rebuild's)
+  // is not held twice, once as ops and once as the write batch.
+  Status s;
   for (const Position& position : order) {
-    const Op& op = ops_[position.op];
+    Op op = std::move(ops_[position.op]);
     if (op.value) {
       wb.Put(op.key, *op.value);
     } else {
       wb.Delete(op.key);
     }
+    if (chunk_bytes > 0 && wb.GetDataSize() >= chunk_bytes) {
+      s = write(wb);
+      wb.Clear();
+      if (!s.ok()) break;
+    }
   }
   ops_.clear();
+  return s;
 }
 
 Result<ProjectionBatch::OrderWork*> ProjectionBatch::Load(const std::string& order_id) {

@@ -116,6 +116,13 @@ class ProjectionBatch {
     void Put(std::string key, std::string value);
     void Delete(std::string key);
     void MoveTo(rocksdb::WriteBatch& wb);  // sorted; leaves this empty
+    // The same, handing `wb` to `write` (and clearing it) each time it holds `chunk_bytes` or
+    // more: what is left in it is the last chunk. For a store that need not take a batch whole
+    // (a rebuild's generation, not live until it is complete): a write batch goes into one
+    // memtable, however large, so a rebuild's batch of a million events in one write took a
+    // memtable of ~300 MB beside the ones being flushed.
+    Status MoveInChunks(rocksdb::WriteBatch& wb, size_t chunk_bytes,
+                        const std::function<Status(rocksdb::WriteBatch&)>& write);
     size_t size() const { return ops_.size(); }
     void Reserve(size_t n) { ops_.reserve(n); }
 

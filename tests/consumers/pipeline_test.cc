@@ -329,9 +329,9 @@ TEST_F(PipelineIT, RebuildSwapsUnderARunningProjector) {
   EXPECT_TRUE(live == clean) << "rebuilt-then-continued read models differ from a clean projection";
 }
 
-// Read partition after partition, in batches of a few hundred events, with an order cache far
-// smaller than the orders in play (so orders are evicted and read back), a rebuild's store
-// equals a projection that read the partitions together.
+// Read partition after partition, in batches of a few hundred events each written in several
+// chunks, with an order cache far smaller than the orders in play (so orders are evicted and read
+// back), a rebuild's store equals a projection that read the partitions together.
 TEST_F(PipelineIT, RebuildInSmallBatchesEqualsACleanProjection) {
   auto events = Histories(23, "B-", 400);
   ProduceInbound(events);
@@ -346,7 +346,9 @@ TEST_F(PipelineIT, RebuildInSmallBatchesEqualsACleanProjection) {
                                  static_cast<int64_t>(events.size()));
   ASSERT_FALSE(clean.empty());
   auto report = Rebuild(
-      c, [](const RebuildProgress&) {}, RebuildOptions{.batch_events = 211});
+      c, [](const RebuildProgress&) {},
+      // Writes of ~4 KiB: each batch lands in several (BatchWriter::WriteInChunks).
+      RebuildOptions{.batch_events = 211, .write_chunk_bytes = 4096});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->events, static_cast<int64_t>(events.size()));
   std::string rebuilt;

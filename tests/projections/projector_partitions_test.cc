@@ -22,6 +22,75 @@
 namespace gendan {
 namespace {
 
+// The keys and values a write batch holds, in its order ("-" + key for a delete).
+std::vector<std::string> Contents(const rocksdb::WriteBatch& wb) {
+  struct Collect : rocksdb::WriteBatch::Handler {
+    std::vector<std::string> ops;
+    void Put(const rocksdb::Slice& key, const rocksdb::Slice& value) override {
+      ops.push_back(key.ToString() + "=" + value.ToString());
+    }
+    void Delete(const rocksdb::Slice& key) override { ops.push_back("-" + key.ToString()); }
+  } collect;
+  EXPECT_TRUE(wb.Iterate(&collect).ok());
+  return collect.ops;
+}
+
+// In chunks, the writes come out as MoveTo gives them in one batch: every op once, in key order
+// (a key written twice keeps its last write last), each chunk handed over once it reaches the
+// size, the rest left in the batch.
+TEST(ProjectionWrites, ChunksHoldWhatOneBatchHolds) {
+  auto fill = [](ProjectionBatch::Writes& w) {
+    std::mt19937 rng(7);
+    for (int i = 0; i < 500; ++i) {
+      std::string key = "k/" + std::to_string(rng() % 300);
+      if (i % 7 == 0) {
+        w.Delete(key);
+      } else {
+        w.Put(key, std::string(rng() % 40, 'v') + std::to_string(i));
+      }
+    }
+  };
+  ProjectionBatch::Writes whole, chunked;
+  fill(whole);
+  fill(chunked);
+  rocksdb::WriteBatch one;
+  whole.MoveTo(one);
+  const std::vector<std::string> expected = Contents(one);
+
+  constexpr size_t kChunk = 1024;
+  std::vector<std::string> got;
+  size_t chunks = 0;
+  rocksdb::WriteBatch wb;
+  Status s = chunked.MoveInChunks(wb, kChunk, [&](rocksdb::WriteBatch& chunk) {
+    EXPECT_GE(chunk.GetDataSize(), kChunk);
+    EXPECT_LT(chunk.GetDataSize(), kChunk + 128);  // passed by one op at most
+    for (std::string& op : Contents(chunk)) got.push_back(std::move(op));
+    ++chunks;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_LT(wb.GetDataSize(), kChunk);  // the last chunk, left for the caller
+  for (std::string& op : Contents(wb)) got.push_back(std::move(op));
+  EXPECT_GT(chunks, 5u);
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(chunked.size(), 0u);
+}
+
+// A chunk whose write fails stops the rest: the failure is returned.
+TEST(ProjectionWrites, AFailedChunkStopsTheWrites) {
+  ProjectionBatch::Writes w;
+  for (int i = 0; i < 100; ++i) w.Put("k/" + std::to_string(i), std::string(100, 'v'));
+  rocksdb::WriteBatch wb;
+  int calls = 0;
+  Status s = w.MoveInChunks(wb, 1000, [&](rocksdb::WriteBatch&) {
+    ++calls;
+    return Status::IoError("disk full");
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "disk full");
+  EXPECT_EQ(calls, 1);
+}
+
 constexpr int kPartitions = 4;
 const Date kMinDate = Date(std::chrono::days(0));
 const Date kMaxDate = Date(std::chrono::days(100'000));
