@@ -297,7 +297,9 @@ void ProjectionBatch::WriteAlerts(const std::string& order_id, OrderWork& work, 
 
 Status ProjectionBatch::Apply(const v1::OrderEvent& event, int32_t partition, int64_t offset,
                               std::string_view bytes) {
-  offsets_[partition] = offset + 1;
+  // Not always the last event read: `gendan rebuild` applies a batch order by order.
+  int64_t& next = offsets_[partition];
+  next = std::max(next, offset + 1);
   auto work = Load(event.order_id());
   if (!work.ok()) return work.status();
   if (event.version() <= (*work)->status.version()) return Status::Ok();  // already projected

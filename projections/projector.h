@@ -70,7 +70,9 @@ class ProjectionBatch {
 
   // Applies one event read at (partition, offset). An event at or below the order's version is
   // skipped: it is already in the read models. `bytes`, when given, are the event as read: its
-  // timeline entry, instead of serializing it again.
+  // timeline entry, instead of serializing it again. An order's events come in offset order;
+  // different orders' may come in any (`gendan rebuild` applies a batch order by order): the
+  // partition's stored offset is the one after the highest applied.
   Status Apply(const v1::OrderEvent& event, int32_t partition, int64_t offset,
                std::string_view bytes = {});
 

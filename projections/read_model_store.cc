@@ -37,6 +37,19 @@ rocksdb::Options StoreOptions(const std::shared_ptr<rocksdb::Cache>& block_cache
   return options;
 }
 
+// Compaction::kOnceAtPersist: what RocksDB's PrepareForBulkLoad sets for compaction, without its
+// other changes (memtables, levels). Files pile up in level 0 unmerged, and no number of them
+// slows or stops writes; a lookup probes each file's bloom filter.
+void CompactOnlyOnce(rocksdb::Options& options) {
+  options.disable_auto_compactions = true;
+  options.level0_file_num_compaction_trigger = 1 << 30;
+  options.level0_slowdown_writes_trigger = 1 << 30;
+  options.level0_stop_writes_trigger = 1 << 30;
+  options.soft_pending_compaction_bytes_limit = 0;  // no limit
+  options.hard_pending_compaction_bytes_limit = 0;
+  options.max_subcompactions = 2;  // the one compaction at the end uses two threads
+}
+
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
   if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut())
@@ -102,10 +115,11 @@ void ForPrefix(rocksdb::DB* db, const std::string& prefix, const std::string& st
 }  // namespace
 
 ReadModelStore::ReadModelStore(std::string link, std::string scratch, bool follower,
-                               StoreMemory memory)
+                               StoreMemory memory, Compaction compaction)
     : link_(std::move(link)),
       scratch_(std::move(scratch)),
       follower_(follower),
+      compaction_(compaction),
       block_cache_(rocksdb::NewLRUCache(memory.block_cache_bytes, /*num_shard_bits=*/-1,
                                         /*strict_capacity_limit=*/false,
                                         /*high_pri_pool_ratio=*/0.5)) {}
@@ -146,7 +160,9 @@ Status ReadModelStore::OpenCurrent() {
     options.max_open_files = -1;  // required by secondary instances
     s = rocksdb::DB::OpenAsSecondary(options, generation, scratch_, &raw);
   } else {
-    s = rocksdb::DB::Open(StoreOptions(block_cache_), generation, &raw);
+    rocksdb::Options options = StoreOptions(block_cache_);
+    if (compaction_ == Compaction::kOnceAtPersist) CompactOnlyOnce(options);
+    s = rocksdb::DB::Open(options, generation, &raw);
   }
   if (!s.ok()) return Status::IoError("opening read models " + generation + ": " + s.ToString());
   std::unique_lock lock(mu_);
@@ -171,14 +187,15 @@ Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenWriter(const std::st
 }
 
 Result<std::unique_ptr<ReadModelStore>> ReadModelStore::OpenGeneration(
-    const std::string& generation_dir, StoreMemory memory) {
+    const std::string& generation_dir, StoreMemory memory, Compaction compaction) {
   // Beside the live folder, which may not exist yet (a first `gendan rebuild` of a new setup).
   std::error_code ec;
   const fs::path parent = fs::path(generation_dir).parent_path();
   if (!parent.empty()) fs::create_directories(parent, ec);
   if (ec)
     return Status::IoError("creating read-model folder " + parent.string() + ": " + ec.message());
-  std::unique_ptr<ReadModelStore> store(new ReadModelStore(generation_dir, "", false, memory));
+  std::unique_ptr<ReadModelStore> store(
+      new ReadModelStore(generation_dir, "", false, memory, compaction));
   Status s = store->OpenCurrent();
   if (!s.ok()) return s;
   return store;
@@ -659,7 +676,14 @@ Status ReadModelStore::Persist() {
   rocksdb::FlushOptions options;
   options.wait = true;
   // A flush writes and syncs the store's files and its manifest.
-  return FromRocks(Db()->Flush(options), "flushing read models");
+  Status s = FromRocks(Db()->Flush(options), "flushing read models");
+  if (!s.ok() || compaction_ != Compaction::kOnceAtPersist) return s;
+  // Everything is in level 0; merged, it lands in level 1, and once the store is opened for
+  // reading RocksDB moves what exceeds level 1's size to the empty levels below without
+  // rewriting it (a trivial move: nothing there overlaps).
+  rocksdb::CompactRangeOptions compact;
+  compact.exclusive_manual_compaction = true;
+  return FromRocks(Db()->CompactRange(compact, nullptr, nullptr), "compacting read models");
 }
 
 Status ReadModelStore::Resume() {

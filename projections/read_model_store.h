@@ -98,9 +98,19 @@ class ReadModelStore : public CellSource {
   // link `dir` for writing. One writer per generation.
   static Result<std::unique_ptr<ReadModelStore>> OpenWriter(const std::string& dir,
                                                             StoreMemory memory = {});
+  // When RocksDB compacts what a writer writes.
+  enum class Compaction {
+    kOngoing,  // in the background as it is written: what anything reading the store needs
+    // Not while it is written; Persist() compacts it all once. For a generation `gendan
+    // rebuild` fills, which only the rebuild reads until it is complete: RocksDB's leveled
+    // compaction rewrote the 1 000 000-order book's 3.5 GB of flushed data ~4 times over as it
+    // came in, on the cores the rebuild needs (docs/benchmarks.md, "Rebuild, tenth session").
+    kOnceAtPersist,
+  };
   // Opens a generation folder itself for writing (what `gendan rebuild` fills).
-  static Result<std::unique_ptr<ReadModelStore>> OpenGeneration(const std::string& generation_dir,
-                                                                StoreMemory memory = {});
+  static Result<std::unique_ptr<ReadModelStore>> OpenGeneration(
+      const std::string& generation_dir, StoreMemory memory = {},
+      Compaction compaction = Compaction::kOngoing);
   // Opens another process's read models read-only, following them through Refresh().
   static Result<std::unique_ptr<ReadModelStore>> OpenFollower(const std::string& dir,
                                                               const std::string& scratch_dir,
@@ -193,7 +203,8 @@ class ReadModelStore : public CellSource {
   // Writes a batch without RocksDB's log: for a generation `gendan rebuild` is still filling,
   // which a crash throws away anyway. Persist() makes such writes durable.
   Status WriteUnlogged(rocksdb::WriteBatch* batch);
-  // Flushes what is in memory to the store's files (synced).
+  // Flushes what is in memory to the store's files (synced); with Compaction::kOnceAtPersist,
+  // then compacts them into one sorted level.
   Status Persist();
   // Asks RocksDB to leave the read-only state a failed write put it in (DB::Resume). Ok when it
   // recovered or had nothing to recover from; TryAgain while its own recovery is still running
@@ -227,7 +238,8 @@ class ReadModelStore : public CellSource {
   static std::string OwnershipKey() { return "w/ownership"; }
 
  private:
-  ReadModelStore(std::string link, std::string scratch, bool follower, StoreMemory memory);
+  ReadModelStore(std::string link, std::string scratch, bool follower, StoreMemory memory,
+                 Compaction compaction = Compaction::kOngoing);
   Status OpenCurrent();
   std::shared_ptr<rocksdb::DB> Db() const;
   Result<std::optional<std::string>> Get(const std::string& key) const;
@@ -247,6 +259,7 @@ class ReadModelStore : public CellSource {
   const std::string link_;     // the configured folder (a link), or a generation itself
   const std::string scratch_;  // a follower's own folder
   const bool follower_;
+  const Compaction compaction_;
   const std::shared_ptr<rocksdb::Cache> block_cache_;  // kept across generations (Reopen)
   mutable std::shared_mutex mu_;  // guards db_ and generation_ (swapped by Reopen)
   std::shared_ptr<rocksdb::DB> db_;
