@@ -16,19 +16,8 @@ Status BatchWriter::Submit(ProjectionBatch::Staged staged) {
       if (!prepared.ok()) return prepared;
     }
     wb_.Clear();
-    // In chunks, each chunk is written on a thread of its own while the next one is filled:
-    // sorting and copying the ops and RocksDB's memtable inserts overlap (the rebuild's writer
-    // thread was what its loop waited for). One chunk in flight, so they land in order.
-    std::future<Status> chunk_written;
-    auto landed = [&] { return chunk_written.valid() ? chunk_written.get() : Status::Ok(); };
-    Status written = staged.writes.MoveInChunks(wb_, chunk_bytes_, [&](rocksdb::WriteBatch& chunk) {
-      Status before = landed();
-      if (!before.ok()) return before;
-      std::swap(chunk, in_flight_);  // MoveInChunks clears `chunk` (the landed one) next
-      chunk_written = std::async(std::launch::async, [&] { return write_(in_flight_, staged); });
-      return Status::Ok();
-    });
-    if (Status before = landed(); written.ok()) written = before;
+    Status written = staged.writes.MoveInChunks(
+        wb_, chunk_bytes_, [&](rocksdb::WriteBatch& chunk) { return write_(chunk, staged); });
     if (written.ok()) written = write_(wb_, staged);
     // Freed on this thread, not on the caller's when it collects the status (the task's captures
     // live as long as its future): the serialized statuses, the orders the cache evicted.

@@ -25,9 +25,7 @@ namespace gendan {
 
 class BatchWriter {
  public:
-  // Runs on the writer thread with the staged writes moved into `wb`, in key order; with
-  // WriteInChunks, on a thread of its own per chunk, while the next chunk is moved out of
-  // `staged.writes` (so it must not read those).
+  // Runs on the writer thread with the staged writes moved into `wb`, in key order.
   using Write = std::function<Status(rocksdb::WriteBatch& wb, ProjectionBatch::Staged& staged)>;
   // Runs on the writer thread first, before the staged writes are sorted; a failure skips the
   // write and is the batch's status.
@@ -40,10 +38,9 @@ class BatchWriter {
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;
 
-  // Each batch may land in several writes of about `bytes` (Writes::MoveInChunks), in order, all
-  // before the next batch starts (a chunk is written while the next is filled): only for a
-  // store nothing reads until it is complete (a rebuild's generation), since a crash may leave
-  // part of a batch written.
+  // Each batch may land in several writes of about `bytes` (Writes::MoveInChunks), all on the
+  // writer thread before the next batch starts: only for a store nothing reads until it is
+  // complete (a rebuild's generation), since a crash may leave part of a batch written.
   void WriteInChunks(size_t bytes) { chunk_bytes_ = bytes; }
   // Waits for the batch in flight, then starts writing `staged`. Returns the earlier batch's
   // status; on a failure `staged` is not written.
@@ -58,9 +55,8 @@ class BatchWriter {
   const std::string thread_name_;
   const Write write_;
   const Prepare prepare_;
-  size_t chunk_bytes_ = 0;         // 0: each batch in one write
-  rocksdb::WriteBatch wb_;         // reused: its buffer is the size of a batch (or of a chunk)
-  rocksdb::WriteBatch in_flight_;  // the chunk being written while wb_ fills
+  size_t chunk_bytes_ = 0;  // 0: each batch in one write
+  rocksdb::WriteBatch wb_;  // reused: its buffer is the size of a batch (or of a chunk)
   std::future<Status> done_;
 };
 
