@@ -109,9 +109,7 @@ int RunRebuild(const CommonFlags& common) {
   if (!config.ok()) return Fail(config.status());
   // The total is an upper bound (transaction markers take offsets too), so the ETA errs long.
   Progress bar("rebuild", "events");
-  auto report = Rebuild(
-      *config, [&bar](const RebuildProgress& p) { bar.Update(p.done, p.total); },
-      RebuildOptions{.batch_events = config->projector.rebuild_batch_events});
+  auto report = Rebuild(*config, [&bar](const RebuildProgress& p) { bar.Update(p.done, p.total); });
   bar.Finish();
   if (!report.ok()) return Fail(report.status());
   std::cout << "rebuilt " << report->events << " events in " << report->seconds

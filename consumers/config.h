@@ -66,8 +66,11 @@ struct ProjectorOptions {
   // RocksDB's cache for the read models' data, index and filter blocks, in MiB: the store's
   // memory beside its memtables, whatever its size on disk.
   size_t block_cache_mb = 64;
-  // Events `gendan rebuild` applies per batch (RebuildOptions::batch_events): larger batches
-  // write each order fewer times, for the memory of what one batch touches.
+  // Events `gendan rebuild` reads, then applies order by order, per batch: what a batch holds
+  // in memory is bounded by it, not by the number of orders. A batch stages each order and KPI
+  // cell it touched once, so larger batches serialize and write each order fewer times: on the
+  // 1 000 000-order book 1 000 000 took half the CPU of 100 000 (docs/benchmarks.md, "Rebuild,
+  // tenth session").
   size_t rebuild_batch_events = 1'000'000;
   // Business time zone of every KPI date (DOMAIN.md §5). Changing it needs `gendan rebuild`.
   std::string utc_offset = "+00:00";

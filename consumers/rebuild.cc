@@ -110,18 +110,19 @@ Status ReadPartition(RdKafka::KafkaConsumer& reader, const std::string& topic, i
 class OrderGroupedEvents {
  public:
   void Add(const RdKafka::Message& m) {
-    const uint64_t order = absl::HashOf(std::string_view(
-        m.key_pointer() == nullptr ? nullptr : static_cast<const char*>(m.key_pointer()),
-        m.key_pointer() == nullptr ? 0 : m.key_len()));
+    const std::string_view key =
+        m.key_pointer() == nullptr
+            ? std::string_view()
+            : std::string_view(static_cast<const char*>(m.key_pointer()), m.key_len());
     const auto n = static_cast<uint32_t>(events_.size());
     events_.push_back({m.partition(), m.offset(), bytes_.size(), m.len(), kNone});
     bytes_.append(static_cast<const char*>(m.payload()), m.len());
-    auto [it, fresh] = chains_.try_emplace(order, Chain{n, n});
+    auto [it, fresh] = last_.try_emplace(absl::HashOf(key), n);
     if (fresh) {
       heads_.push_back(n);
     } else {
-      events_[it->second.last].next = n;
-      it->second.last = n;
+      events_[it->second].next = n;
+      it->second = n;
     }
   }
   size_t size() const { return events_.size(); }
@@ -138,7 +139,7 @@ class OrderGroupedEvents {
     }
     events_.clear();
     bytes_.clear();
-    chains_.clear();
+    last_.clear();
     heads_.clear();
     return s;
   }
@@ -152,13 +153,11 @@ class OrderGroupedEvents {
     size_t size;
     uint32_t next;  // the order's next event, kNone for its last
   };
-  struct Chain {
-    uint32_t first, last;
-  };
   std::vector<Event> events_;
-  std::string bytes_;                            // the events' bytes, one after another
-  absl::flat_hash_map<uint64_t, Chain> chains_;  // by the hash of the order id (the record key)
-  std::vector<uint32_t> heads_;                  // each chain's first event, as they came
+  std::string bytes_;  // the events' bytes, one after another
+  // Each chain's last event, by the hash of the order id (the record key), and its first.
+  absl::flat_hash_map<uint64_t, uint32_t> last_;
+  std::vector<uint32_t> heads_;  // as they came
 };
 
 }  // namespace
@@ -245,7 +244,7 @@ Result<RebuildReport> Rebuild(const Config& config,
       p.seconds = std::chrono::duration<double>(last_report - start).count();
       progress(p);
     }
-    if (read.size() < options.batch_events) return Status::Ok();
+    if (read.size() < config.projector.rebuild_batch_events) return Status::Ok();
     Status s = apply_batch();
     return s.ok() ? commit() : s;
   };

@@ -4,12 +4,12 @@
 //   Result<RebuildReport> r = Rebuild(config, progress_callback);
 //
 // Reads every partition from its beginning to the end offsets seen at the start (read_committed),
-// one partition after another (an order's events are all in one partition), applying batches
-// order by order to a new generation folder "<projector.state_dir>.gen-<ms>", which RocksDB
-// compacts once when it is complete; then points the state_dir link at it
-// (rename(2)). Running projectors and servers notice the swap and move over; the projector resumes
-// from the new generation's offsets, so events recorded during the rebuild are applied after the
-// swap. The previous generation is kept; older ones are deleted.
+// one partition after another (an order's events are all in one partition), applying batches of
+// projector.rebuild_batch_events events order by order to a new generation folder
+// "<projector.state_dir>.gen-<ms>", which RocksDB compacts once when it is complete; then points
+// the state_dir link at it (rename(2)). Running projectors and servers notice the swap and move
+// over; the projector resumes from the new generation's offsets, so events recorded during the
+// rebuild are applied after the swap. The previous generation is kept; older ones are deleted.
 #pragma once
 
 #include <cstddef>
@@ -35,12 +35,6 @@ struct RebuildReport {
 };
 
 struct RebuildOptions {
-  // Events read, then applied order by order, per batch (projector.rebuild_batch_events): what a
-  // batch holds in memory is bounded by it, not by the number of orders. A batch stages each
-  // order and KPI cell it touched once, so larger batches serialize and write each order fewer
-  // times: on the 1 000 000-order book 1 000 000 took half the CPU of 100 000 (docs/benchmarks.md,
-  // "Rebuild, tenth session").
-  size_t batch_events = 1'000'000;
   // A batch lands in writes of about this many bytes (BatchWriter::WriteInChunks): RocksDB puts
   // a write batch into one memtable whole, so without it a batch of a million events took a
   // memtable of ~300 MB beside the ones being flushed.

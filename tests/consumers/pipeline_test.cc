@@ -338,6 +338,7 @@ TEST_F(PipelineIT, RebuildInSmallBatchesEqualsACleanProjection) {
   RecordAll(static_cast<int64_t>(events.size()));
   Config c = config();
   c.projector.cache_orders = 7;
+  c.projector.rebuild_batch_events = 211;
   // The clean projection first: it waits until every event is readable, so the rebuild starts
   // on the whole log. RecordAll returns once the engine committed, and the broker writes a
   // transaction's commit markers after that; a rebuild started in between reads what was
@@ -348,7 +349,7 @@ TEST_F(PipelineIT, RebuildInSmallBatchesEqualsACleanProjection) {
   auto report = Rebuild(
       c, [](const RebuildProgress&) {},
       // Writes of ~4 KiB: each batch lands in several (BatchWriter::WriteInChunks).
-      RebuildOptions{.batch_events = 211, .write_chunk_bytes = 4096});
+      RebuildOptions{.write_chunk_bytes = 4096});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->events, static_cast<int64_t>(events.size()));
   std::string rebuilt;
